@@ -1,0 +1,44 @@
+/** Development credentials for local mode, created once under DATA_DIR and reused after. */
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface DevKeys {
+  readonly privateKeyPem: string;
+  readonly publicKeyPem: string;
+  readonly privateKeyPath: string;
+  readonly publicKeyPath: string;
+  readonly secretKey: string;
+  readonly secretKeyPath: string;
+}
+
+export function devKeyDir(dataDir: string): string {
+  return path.join(dataDir, 'dev-keys');
+}
+
+export function ensureDevKeys(dataDir: string): DevKeys {
+  const dir = devKeyDir(dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const privateKeyPath = path.join(dir, 'private.pem');
+  const publicKeyPath = path.join(dir, 'public.pem');
+  const secretKeyPath = path.join(dir, 'secret-key');
+  if (!existsSync(privateKeyPath) || !existsSync(publicKeyPath)) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    writeFileSync(privateKeyPath, privateKey, { mode: 0o600 });
+    writeFileSync(publicKeyPath, publicKey, { mode: 0o644 });
+  }
+  if (!existsSync(secretKeyPath))
+    writeFileSync(secretKeyPath, randomBytes(24).toString('base64url'), { mode: 0o600 });
+  return {
+    privateKeyPem: readFileSync(privateKeyPath, 'utf8'),
+    publicKeyPem: readFileSync(publicKeyPath, 'utf8'),
+    privateKeyPath,
+    publicKeyPath,
+    secretKey: readFileSync(secretKeyPath, 'utf8').trim(),
+    secretKeyPath,
+  };
+}

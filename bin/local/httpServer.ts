@@ -1,0 +1,91 @@
+/**
+ * The local HTTP server: the same handlers the Lambdas run, behind node:http. The route table decides
+ * which handler module serves a path; everything else goes through the same dispatch pipeline.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import path from 'node:path';
+import { dispatch } from '../../lambda/protocol/dispatch';
+import { MAX_BODY_BYTES, type HttpResponse } from '../../lambda/protocol/http';
+import type { Operation } from '../../lambda/protocol/operation';
+import { v3ErrorResponse } from '../../lambda/protocol/v3/errors';
+import { PayloadTooLargeError } from '../../lambda/errors';
+import { matchRoute } from '../../lambda/routes';
+import type { Deps } from '../../lambda/runtime';
+
+const HANDLERS_DIR = path.resolve(__dirname, '../../lambda/handlers');
+const loaded = new Map<string, Promise<Operation>>();
+
+/** Loads `lambda/handlers/<operation>.ts` once, like a warm Lambda. */
+export function loadOperation(operation: string): Promise<Operation> {
+  let op = loaded.get(operation);
+  if (!op) {
+    op = import(path.join(HANDLERS_DIR, operation)).then((m: { operation: Operation }) => m.operation);
+    loaded.set(operation, op);
+  }
+  return op;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0; // keep draining, stop buffering
+        return;
+      }
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () =>
+      tooLarge ? reject(new PayloadTooLargeError(limit)) : resolve(Buffer.concat(chunks).toString('utf8')),
+    );
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: HttpResponse): void {
+  res.writeHead(response.statusCode, {
+    ...response.headers,
+    'content-length': Buffer.byteLength(response.body),
+  });
+  res.end(response.body);
+}
+
+export function createLocalServer(getDeps: () => Deps): Server {
+  return createServer((req, res) => {
+    void (async () => {
+      const url = req.url ?? '/';
+      const pathOnly = url.split('?')[0] ?? '/';
+      if (req.method === 'GET' && (pathOnly === '/health' || pathOnly.endsWith('/health'))) {
+        send(res, {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"status":"ok"}',
+        });
+        return;
+      }
+      let body: string;
+      try {
+        body = await readBody(req, MAX_BODY_BYTES);
+      } catch (err) {
+        send(res, v3ErrorResponse(err));
+        return;
+      }
+      const match = matchRoute(pathOnly);
+      const op = match ? await loadOperation(match.route.operation) : undefined;
+      const headers: Record<string, string | undefined> = {};
+      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      send(
+        res,
+        await dispatch(match, op, { method: req.method ?? 'GET', path: pathOnly, headers, body }, getDeps()),
+      );
+    })().catch((err: unknown) => {
+      // dispatch never throws; this is the last guard so a bug can never take the process down.
+      if (!res.headersSent) send(res, v3ErrorResponse(err));
+      else res.destroy();
+    });
+  });
+}

@@ -1,0 +1,107 @@
+/**
+ * A small CLI that calls the adaptor the way Wix does.
+ *
+ *   npm run wix -- collections/get '{"collectionIds":[]}'
+ *   npm run wix -- items/query @request.json --instance site-a
+ *   echo '{}' | npm run wix -- capabilities/get -
+ *
+ * Options: --url URL (default http://HOST:PORT), --key PRIVATE_KEY_PEM_FILE (default the local dev key),
+ * --instance INSTANCE_ID, --app-id APP_ID (JWT audience), --identity JSON, --raw (print compact JSON).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { devKeyDir } from './local/devKeys';
+import { pathFor, send, signV3Request } from './local/signer';
+
+interface Args {
+  operation: string;
+  body: string;
+  url: string;
+  keyFile: string;
+  instanceId: string;
+  appId: string | undefined;
+  identity: Record<string, unknown> | undefined;
+  raw: boolean;
+}
+
+function usage(message?: string): never {
+  if (message) process.stderr.write(`${message}\n`);
+  process.stderr.write(
+    'usage: npm run wix -- <operation> [json | @file | -] [--url URL] [--key FILE] [--instance ID] [--app-id ID] [--identity JSON] [--raw]\n',
+  );
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): Args {
+  const env = process.env;
+  const positional: string[] = [];
+  const args: Partial<Args> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => argv[++i] ?? usage(`${a} needs a value`);
+    if (a === '--url') args.url = next();
+    else if (a === '--key') args.keyFile = next();
+    else if (a === '--instance') args.instanceId = next();
+    else if (a === '--app-id') args.appId = next();
+    else if (a === '--identity') args.identity = JSON.parse(next()) as Record<string, unknown>;
+    else if (a === '--raw') args.raw = true;
+    else if (a === '--help' || a === '-h') usage();
+    else positional.push(a);
+  }
+  const [operation, bodyArg] = positional;
+  if (!operation) usage('missing operation');
+  let body = bodyArg ?? '{}';
+  if (body === '-') body = readFileSync(0, 'utf8');
+  else if (body.startsWith('@')) body = readFileSync(body.slice(1), 'utf8');
+  const dataDir = path.resolve(env.DATA_DIR || '.data');
+  return {
+    operation,
+    body,
+    url: args.url ?? env.ADAPTOR_URL ?? `http://${env.HOST || '127.0.0.1'}:${env.PORT || 8080}`,
+    keyFile: args.keyFile ?? env.WIX_PRIVATE_KEY_FILE ?? path.join(devKeyDir(dataDir), 'private.pem'),
+    instanceId: args.instanceId ?? env.WIX_INSTANCE_ID ?? 'local-dev-instance',
+    appId: args.appId ?? env.WIX_APP_ID,
+    identity: args.identity,
+    raw: args.raw ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  let request: unknown;
+  try {
+    request = JSON.parse(args.body);
+  } catch {
+    usage('the request must be JSON');
+  }
+  const urlPath = pathFor(args.operation);
+  const target = `${args.url.replace(/\/+$/, '')}${urlPath}`;
+  let result;
+  if (urlPath.startsWith('/v3/') && !urlPath.endsWith('/provision')) {
+    let privateKeyPem: string;
+    try {
+      privateKeyPem = readFileSync(args.keyFile, 'utf8');
+    } catch {
+      usage(`cannot read the private key ${args.keyFile} (start the local server once, or pass --key)`);
+    }
+    const jwt = await signV3Request(request, {
+      privateKeyPem,
+      instanceId: args.instanceId,
+      ...(args.appId ? { appId: args.appId } : {}),
+      ...(args.identity ? { identity: args.identity } : {}),
+    });
+    result = await send(target, jwt, 'text/plain');
+  } else {
+    result = await send(target, JSON.stringify(request), 'application/json');
+  }
+  process.stdout.write(`${JSON.stringify(result.body, null, args.raw ? 0 : 2)}\n`);
+  if (result.status >= 400) {
+    process.stderr.write(`HTTP ${result.status}\n`);
+    process.exit(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,214 @@
+/**
+ * The closed set of domain errors. Services and stores throw these; exactly one function per protocol
+ * (protocol/v3/errors.ts, protocol/legacy/errors.ts) turns them into a wire body. Codes are stable:
+ * they are the Wix SPI codes where Wix defines one, and our own otherwise.
+ */
+
+export type ErrorData = Record<string, unknown>;
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  readonly data: ErrorData | undefined;
+
+  constructor(message: string, data?: ErrorData) {
+    super(message);
+    this.data = data;
+  }
+}
+
+/** A malformed request: wrong shape, missing required field, unknown path. */
+export class BadRequestError extends DomainError {
+  readonly code = 'BAD_REQUEST';
+  readonly status = 400;
+  override readonly name = 'BadRequestError';
+}
+
+export interface Violation {
+  fieldPath: string;
+  rejectedValue?: string;
+  message: string;
+}
+
+/** Well-formed but invalid input; carries per-field violations (at most 100, as Wix allows). */
+export class ValidationError extends DomainError {
+  readonly code = 'VALIDATION_ERROR';
+  readonly status = 400;
+  override readonly name = 'ValidationError';
+
+  constructor(message: string, violations: Violation[] = []) {
+    super(message, { violations: violations.slice(0, 100).map(clipViolation) });
+  }
+}
+
+function clipViolation(v: Violation): Violation {
+  const out: Violation = { fieldPath: v.fieldPath.slice(0, 1000), message: v.message.slice(0, 1000) };
+  if (v.rejectedValue !== undefined) out.rejectedValue = v.rejectedValue.slice(0, 1000);
+  return out;
+}
+
+export type UnauthorizedReason =
+  | 'MISSING_TOKEN'
+  | 'MALFORMED_TOKEN'
+  | 'UNSUPPORTED_ALGORITHM'
+  | 'INVALID_SIGNATURE'
+  | 'INVALID_ISSUER'
+  | 'INVALID_AUDIENCE'
+  | 'TOKEN_EXPIRED'
+  | 'MISSING_EXPIRY'
+  | 'TOKEN_NOT_YET_VALID'
+  | 'TOKEN_TOO_LONG_LIVED'
+  | 'INVALID_PAYLOAD'
+  | 'NO_KEY_CONFIGURED'
+  | 'INVALID_SECRET_KEY'
+  | 'TENANT_NOT_ALLOWED';
+
+export class UnauthorizedError extends DomainError {
+  readonly code = 'UNAUTHORIZED';
+  readonly status = 401;
+  override readonly name = 'UnauthorizedError';
+  readonly reason: UnauthorizedReason;
+
+  constructor(reason: UnauthorizedReason, message: string) {
+    super(`Authorization failed: ${message}`, { reason });
+    this.reason = reason;
+  }
+}
+
+export class CollectionNotFoundError extends DomainError {
+  readonly code = 'COLLECTION_NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'CollectionNotFoundError';
+  constructor(collectionId: string) {
+    super(`Collection ${collectionId} not found`, { collectionId });
+  }
+}
+
+export class CollectionAlreadyExistsError extends DomainError {
+  readonly code = 'COLLECTION_ALREADY_EXISTS';
+  readonly status = 409;
+  override readonly name = 'CollectionAlreadyExistsError';
+  constructor(collectionId: string) {
+    super(`Collection ${collectionId} already exists`, { collectionId });
+  }
+}
+
+export interface FieldChangeError {
+  fieldKey: string;
+  message: string;
+}
+
+export class CollectionChangeNotSupportedError extends DomainError {
+  readonly code = 'COLLECTION_CHANGE_NOT_SUPPORTED';
+  readonly status = 400;
+  override readonly name = 'CollectionChangeNotSupportedError';
+  readonly errors: FieldChangeError[];
+  constructor(errors: FieldChangeError[]) {
+    const clipped = errors.slice(0, 100);
+    super(
+      `Collection change not supported: ${clipped.map((e) => `${e.fieldKey}: ${e.message}`).join('; ')}`,
+      {
+        errors: clipped,
+      },
+    );
+    this.errors = clipped;
+  }
+}
+
+export class ItemNotFoundError extends DomainError {
+  readonly code = 'ITEM_NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'ItemNotFoundError';
+  constructor(itemId: string) {
+    super(`Item ${itemId} not found`, { itemId });
+  }
+}
+
+export class ItemAlreadyExistsError extends DomainError {
+  readonly code = 'ITEM_ALREADY_EXISTS';
+  readonly status = 409;
+  override readonly name = 'ItemAlreadyExistsError';
+  constructor(itemId: string) {
+    super(`Item ${itemId} already exists`, { itemId });
+  }
+}
+
+export class ReferenceNotFoundError extends DomainError {
+  readonly code = 'REFERENCE_NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'ReferenceNotFoundError';
+  constructor(referringItemId: string, referencedItemId: string) {
+    super(`Reference from ${referringItemId} to ${referencedItemId} not found`, {
+      referringItemId,
+      referencedItemId,
+    });
+  }
+}
+
+export class ReferenceAlreadyExistsError extends DomainError {
+  readonly code = 'REFERENCE_ALREADY_EXISTS';
+  readonly status = 409;
+  override readonly name = 'ReferenceAlreadyExistsError';
+  constructor(referringItemId: string, referencedItemId: string) {
+    super(`Reference from ${referringItemId} to ${referencedItemId} already exists`, {
+      referringItemId,
+      referencedItemId,
+    });
+  }
+}
+
+/** No route for this path. */
+export class RouteNotFoundError extends DomainError {
+  readonly code = 'NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'RouteNotFoundError';
+  constructor(path: string) {
+    super(`No operation at ${path.slice(0, 200)}`);
+  }
+}
+
+export class MethodNotAllowedError extends DomainError {
+  readonly code = 'METHOD_NOT_ALLOWED';
+  readonly status = 405;
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string) {
+    super(`Method ${method.slice(0, 20)} not allowed; protocol paths accept POST`);
+  }
+}
+
+export class PayloadTooLargeError extends DomainError {
+  readonly code = 'PAYLOAD_TOO_LARGE';
+  readonly status = 413;
+  override readonly name = 'PayloadTooLargeError';
+  constructor(limit: number) {
+    super(`Request body exceeds ${limit} bytes`);
+  }
+}
+
+/** DynamoDB kept throttling after our retries; the caller may retry the whole request. */
+export class ThrottledError extends DomainError {
+  readonly code = 'THROTTLED';
+  readonly status = 503;
+  override readonly name = 'ThrottledError';
+  constructor(message = 'DynamoDB is throttling requests; retry later') {
+    super(message);
+  }
+}
+
+/** Another writer changed the same metadata concurrently; the caller may retry. */
+export class ConflictError extends DomainError {
+  readonly code = 'CONFLICT';
+  readonly status = 409;
+  override readonly name = 'ConflictError';
+}
+
+/** The operation exists in the protocol but this collection or configuration does not allow it. */
+export class UnsupportedOperationError extends DomainError {
+  readonly code = 'UNSUPPORTED_OPERATION';
+  readonly status = 400;
+  override readonly name = 'UnsupportedOperationError';
+}
+
+export function isDomainError(err: unknown): err is DomainError {
+  return err instanceof DomainError;
+}

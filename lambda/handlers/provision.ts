@@ -1,0 +1,9 @@
+import { defineOperation } from '../protocol/operation';
+import { lambdaHandler } from '../protocol/lambda';
+import { provision } from '../service/provision';
+
+export const operation = defineOperation({
+  open: async (_request, _deps, path) => provision(path),
+});
+
+export const handler = lambdaHandler('provision', operation);

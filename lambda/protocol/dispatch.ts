@@ -1,0 +1,87 @@
+/**
+ * The request pipeline shared by every Lambda and the local server:
+ * method + size checks -> authenticate (per the path's protocol) -> one service call -> JSON answer,
+ * with every failure translated at the protocol's single error edge.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  BadRequestError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  RouteNotFoundError,
+  isDomainError,
+} from '../errors';
+import type { RouteMatch } from '../routes';
+import type { Deps } from '../runtime';
+import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
+import type { Json, Operation } from './operation';
+import { openEnvelope } from './v3/envelope';
+import { v3ErrorResponse } from './v3/errors';
+
+export async function dispatch(
+  match: RouteMatch | undefined,
+  op: Operation | undefined,
+  req: HttpRequest,
+  deps: Deps,
+): Promise<HttpResponse> {
+  const started = Date.now();
+  let requestId: string = randomUUID();
+  let tenant: string | undefined;
+  let response: HttpResponse;
+  try {
+    if (!match || !op) throw new RouteNotFoundError(req.path);
+    if (req.method.toUpperCase() !== 'POST') throw new MethodNotAllowedError(req.method);
+    if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+
+    let result: unknown;
+    if (match.protocol === 'v3') {
+      if (!op.v3) throw new RouteNotFoundError(req.path);
+      const payload = await deps.verifyToken(req.body);
+      const envelope = openEnvelope(payload, deps.config, requestId);
+      requestId = envelope.context.requestId;
+      tenant = envelope.context.tenant;
+      result = await op.v3(envelope.request, envelope.context, deps);
+    } else if (match.protocol === 'open') {
+      if (!op.open) throw new RouteNotFoundError(req.path);
+      result = await op.open(parseOptionalJson(req.body), deps, match.path);
+    } else {
+      throw new RouteNotFoundError(req.path);
+    }
+    response = json(200, result ?? {});
+  } catch (err) {
+    if (!isDomainError(err) || err.status >= 500) logFailure(err, requestId, match?.route.operation);
+    response = v3ErrorResponse(err);
+  }
+  log({
+    requestId,
+    operation: match?.route.operation ?? 'unknown',
+    tenant,
+    status: response.statusCode,
+    ms: Date.now() - started,
+  });
+  return response;
+}
+
+function parseOptionalJson(body: string): Json {
+  const text = body.trim();
+  if (!text) return {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Json) : {};
+  } catch {
+    throw new BadRequestError('the body is not valid JSON');
+  }
+}
+
+const quiet = () => process.env.LOG_LEVEL === 'silent';
+
+function log(entry: Record<string, unknown>): void {
+  if (!quiet()) process.stdout.write(`${JSON.stringify({ level: 'info', ...entry })}\n`);
+}
+
+function logFailure(err: unknown, requestId: string, operation: string | undefined): void {
+  if (quiet()) return;
+  const detail =
+    err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { err: String(err) };
+  process.stderr.write(`${JSON.stringify({ level: 'error', requestId, operation, ...detail })}\n`);
+}

@@ -1,0 +1,63 @@
+/** Turns a verified JWT payload into the operation's request object and the caller's context. */
+import type { JWTPayload } from 'jose';
+import { BadRequestError, UnauthorizedError } from '../../errors';
+import type { Identity, RequestContext } from '../context';
+
+export interface Envelope {
+  readonly request: Record<string, unknown>;
+  readonly context: RequestContext;
+}
+
+export interface TenantPolicy {
+  readonly defaultTenant: string;
+  readonly allowedTenants: readonly string[];
+}
+
+const MAX_TENANT_CHARS = 256;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function openEnvelope(payload: JWTPayload, policy: TenantPolicy, fallbackRequestId: string): Envelope {
+  const data = payload.data;
+  if (!isObject(data)) throw new BadRequestError('the token payload has no data object');
+  const request = data.request ?? {};
+  if (!isObject(request)) throw new BadRequestError('data.request must be a JSON object');
+  const metadata = data.metadata ?? {};
+  if (!isObject(metadata)) throw new BadRequestError('data.metadata must be a JSON object');
+
+  const instanceId = metadata.instanceId;
+  let tenant = policy.defaultTenant;
+  if (instanceId !== undefined && instanceId !== null && instanceId !== '') {
+    if (typeof instanceId !== 'string' || instanceId.length > MAX_TENANT_CHARS) {
+      throw new BadRequestError('metadata.instanceId must be a string of at most 256 characters');
+    }
+    tenant = instanceId;
+  }
+  if (policy.allowedTenants.length > 0 && !policy.allowedTenants.includes(tenant)) {
+    throw new UnauthorizedError('TENANT_NOT_ALLOWED', 'this instance is not allowed on this adaptor');
+  }
+  const requestId =
+    typeof metadata.requestId === 'string' && metadata.requestId.length <= 256
+      ? metadata.requestId
+      : fallbackRequestId;
+  return { request, context: { tenant, identity: readIdentity(metadata.identity), requestId } };
+}
+
+/** Accepts the current identity shape and the older one (type/siteMemberId/...). */
+export function readIdentity(raw: unknown): Identity {
+  if (!isObject(raw)) return { type: 'UNKNOWN', id: undefined };
+  const str = (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 256 ? v : undefined);
+  const type = str(raw.identityType) ?? str(raw.type) ?? 'UNKNOWN';
+  const id =
+    str(raw.memberId) ??
+    str(raw.wixUserId) ??
+    str(raw.anonymousVisitorId) ??
+    str(raw.appId) ??
+    str(raw.siteMemberId) ??
+    str(raw.userId) ??
+    str(raw.siteVisitorId) ??
+    str(raw.applicationId);
+  return { type, id };
+}

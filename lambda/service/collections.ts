@@ -1,0 +1,91 @@
+/** Collection operations, protocol-neutral. */
+import { randomBytes } from 'node:crypto';
+import { CollectionChangeNotSupportedError, ValidationError } from '../errors';
+import type { RequestContext } from '../protocol/context';
+import type { Deps } from '../runtime';
+import * as store from '../store/collections';
+import {
+  incompatibleChanges,
+  parseCollection,
+  requireCollectionIdString,
+  toWire,
+  type CollectionRecord,
+  type WireCollection,
+} from './collectionModel';
+
+/** A fresh, unique generation token: a collection's items live under it until truncate replaces it. */
+export function newGeneration(now: Date): string {
+  return `${now.getTime().toString(36)}${randomBytes(6).toString('hex')}`;
+}
+
+export async function listCollections(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionIds: string[] | undefined,
+): Promise<WireCollection[]> {
+  if (collectionIds && collectionIds.length > 0) {
+    const unique = [...new Set(collectionIds)];
+    const found = await Promise.all(unique.map((id) => store.getCollection(deps.db, ctx.tenant, id, false)));
+    return found.flatMap((c) => (c ? [toWire(c.record)] : []));
+  }
+  const all = await store.listCollections(deps.db, ctx.tenant);
+  return all.map((c) => toWire(c.record));
+}
+
+export async function createCollection(
+  deps: Deps,
+  ctx: RequestContext,
+  raw: unknown,
+): Promise<WireCollection> {
+  const { collection, changeErrors } = parseCollection(raw);
+  if (changeErrors.length > 0) throw new CollectionChangeNotSupportedError(changeErrors);
+  const now = deps.now();
+  const record: CollectionRecord = {
+    ...collection,
+    pagingMode: 'OFFSET',
+    generation: newGeneration(now),
+    createdAt: now.toISOString(),
+    updatedAt: now.toISOString(),
+  };
+  await store.createCollection(deps.db, ctx.tenant, record);
+  return toWire(record);
+}
+
+export async function updateCollection(
+  deps: Deps,
+  ctx: RequestContext,
+  raw: unknown,
+): Promise<WireCollection> {
+  const { collection, changeErrors } = parseCollection(raw);
+  const current = await store.requireCollection(deps.db, ctx.tenant, collection.id);
+  const errors = [...changeErrors, ...incompatibleChanges(current.record.fields, collection.fields)];
+  if (errors.length > 0) throw new CollectionChangeNotSupportedError(errors);
+  const record: CollectionRecord = {
+    ...current.record,
+    fields: collection.fields,
+    updatedAt: deps.now().toISOString(),
+  };
+  if (collection.displayName !== undefined) record.displayName = collection.displayName;
+  if (collection.permissions !== undefined) record.permissions = collection.permissions;
+  await store.replaceCollection(deps.db, ctx.tenant, record, current.version);
+  return toWire(record);
+}
+
+export async function deleteCollection(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: unknown,
+): Promise<void> {
+  const id = requireCollectionIdString(collectionId);
+  await store.deleteCollection(deps.db, ctx.tenant, id);
+}
+
+export function parseCollectionIds(raw: unknown): string[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw) || raw.length > 1000 || raw.some((id) => typeof id !== 'string')) {
+    throw new ValidationError('collectionIds must be an array of at most 1000 strings', [
+      { fieldPath: 'collectionIds', message: 'array of strings' },
+    ]);
+  }
+  return raw as string[];
+}

@@ -1,0 +1,47 @@
+/** Table administration for local mode and tests (on AWS the CDK stack owns the table). */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ResourceNotFoundException,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import type { Db } from './client';
+import { TABLE_SHAPE } from './schema';
+
+/** Creates the table with the same shape the CDK stack defines, unless it exists. Returns true if created. */
+export async function ensureTable(db: Db): Promise<boolean> {
+  const client = db.doc;
+  try {
+    await client.send(new DescribeTableCommand({ TableName: db.tableName }));
+    return false;
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+  }
+  const attrs = new Set([TABLE_SHAPE.partitionKey, TABLE_SHAPE.sortKey]);
+  for (const ix of TABLE_SHAPE.indexes) {
+    attrs.add(ix.partitionKey);
+    attrs.add(ix.sortKey);
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: db.tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [...attrs].map((name) => ({ AttributeName: name, AttributeType: 'S' })),
+      KeySchema: [
+        { AttributeName: TABLE_SHAPE.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TABLE_SHAPE.sortKey, KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: TABLE_SHAPE.indexes.map((ix) => ({
+        IndexName: ix.name,
+        KeySchema: [
+          { AttributeName: ix.partitionKey, KeyType: 'HASH' },
+          { AttributeName: ix.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    }),
+  );
+  // DynamoDBDocumentClient wraps the base client; the waiter needs the base client.
+  await waitUntilTableExists({ client: client as never, maxWaitTime: 60 }, { TableName: db.tableName });
+  return true;
+}

@@ -1,0 +1,62 @@
+/**
+ * The one helper every loop over LastEvaluatedKey goes through. It stops when the data ends or the
+ * budget (pages, items read, wall time) is spent, and says which.
+ */
+
+export type Key = Record<string, unknown>;
+
+export interface Page {
+  Items?: Record<string, unknown>[];
+  LastEvaluatedKey?: Key;
+  ScannedCount?: number;
+  Count?: number;
+}
+
+export interface Budget {
+  /** Most pages to request. */
+  readonly maxPages?: number;
+  /** Most items DynamoDB may read (ScannedCount) across pages. */
+  readonly maxItemsRead?: number;
+  /** Wall-clock limit from the first request. */
+  readonly maxMillis?: number;
+}
+
+export class BudgetExhaustedError extends Error {
+  override readonly name = 'BudgetExhaustedError';
+  constructor(
+    readonly what: 'pages' | 'items' | 'time',
+    readonly lastKey: Key | undefined,
+  ) {
+    super(`pagination budget exhausted (${what})`);
+  }
+}
+
+/**
+ * Yields pages from `fetchPage(startKey)` until the data ends. When a budget limit is reached with
+ * more data left, throws BudgetExhaustedError carrying the key to resume from.
+ */
+export async function* paginate<P extends Page>(
+  fetchPage: (startKey: Key | undefined) => Promise<P>,
+  budget: Budget = {},
+  startKey?: Key,
+): AsyncGenerator<P, void, undefined> {
+  const started = Date.now();
+  let pages = 0;
+  let read = 0;
+  let key = startKey;
+  for (;;) {
+    const page = await fetchPage(key);
+    pages += 1;
+    read += page.ScannedCount ?? page.Items?.length ?? 0;
+    yield page;
+    key = page.LastEvaluatedKey;
+    if (!key) return;
+    if (budget.maxPages !== undefined && pages >= budget.maxPages)
+      throw new BudgetExhaustedError('pages', key);
+    if (budget.maxItemsRead !== undefined && read >= budget.maxItemsRead)
+      throw new BudgetExhaustedError('items', key);
+    if (budget.maxMillis !== undefined && Date.now() - started >= budget.maxMillis) {
+      throw new BudgetExhaustedError('time', key);
+    }
+  }
+}
