@@ -1,0 +1,132 @@
+/**
+ * Black-box: starts `npm start`'s entry point as a real process with its own embedded DynamoDB Local,
+ * drives it with the CLI (which signs like Wix), restarts it to check persistence, and kills it to
+ * check that no Java process outlives it.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { freePort } from '../../bin/local/dynamodbLocal';
+
+const ROOT = path.resolve(__dirname, '../..');
+jest.setTimeout(180_000);
+
+let dataDir: string;
+let port: number;
+
+function env(): NodeJS.ProcessEnv {
+  const e: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'silent',
+  };
+  delete e.DYNAMODB_ENDPOINT;
+  delete e.WIX_PUBLIC_KEY;
+  delete e.TABLE_NAME;
+  return e;
+}
+
+async function startServer(): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'bin/server.ts'], {
+    cwd: ROOT,
+    env: env(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  proc.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes('listening on')) {
+    if (proc.exitCode !== null) throw new Error(`server exited: ${out}`);
+    if (Date.now() > deadline) throw new Error(`server did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, output: () => out };
+}
+
+function cli(...args: string[]): any {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', 'bin/wix.ts', ...args, '--raw'], {
+    cwd: ROOT,
+    env: env(),
+    encoding: 'utf8',
+  });
+  return JSON.parse(out);
+}
+
+function javaPidsFor(dir: string): number[] {
+  const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  return ps
+    .split('\n')
+    .filter((l) => /\bjava\b/.test(l) && l.includes(dir) && !l.includes('bash -c'))
+    .map((l) => Number(l.trim().split(/\s+/)[0]));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return cond();
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'wix-adaptor-'));
+  port = await freePort();
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+describe('local server (npm start)', () => {
+  it('serves health, round-trips a collection through the CLI, persists across restarts, leaves no Java behind', async () => {
+    const first = await startServer();
+    expect(first.output()).toContain('npm run wix --');
+
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(health.status).toBe(200);
+    expect(await health.text()).toBe('{"status":"ok"}');
+
+    const fields = [
+      { key: 'title', type: 'TEXT' },
+      { key: 'price', type: 'NUMBER' },
+      { key: 'when', type: 'DATETIME' },
+      { key: 'tags', type: 'ARRAY_STRING' },
+      { key: 'home', type: 'ADDRESS' },
+      { key: 'poi', type: 'MULTI_REFERENCE', multiReferenceOptions: { referencedCollectionId: 'poi' } },
+    ];
+    const created = cli('collections/create', JSON.stringify({ collection: { id: 'cities', fields } }));
+    expect(created.collection.id).toBe('cities');
+    expect(cli('collections/get', '{"collectionIds":[]}').collections).toEqual([created.collection]);
+    // another tenant sees nothing
+    expect(cli('collections/get', '{}', '--instance', 'someone-else').collections).toEqual([]);
+
+    const javaPids = javaPidsFor(dataDir);
+    expect(javaPids).toHaveLength(1);
+
+    // SIGTERM (what Ctrl-C / a supervisor sends): everything stops
+    first.proc.kill('SIGTERM');
+    expect(await waitFor(() => first.proc.exitCode !== null, 20_000)).toBe(true);
+    expect(await waitFor(() => !alive(javaPids[0]!), 20_000)).toBe(true);
+
+    // restart: the data is still there
+    const second = await startServer();
+    expect(cli('collections/get', '{}').collections).toEqual([created.collection]);
+    const javaAgain = javaPidsFor(dataDir);
+    expect(javaAgain).toHaveLength(1);
+
+    // even SIGKILL of the server (no chance to clean up) does not orphan Java
+    second.proc.kill('SIGKILL');
+    expect(await waitFor(() => !alive(javaAgain[0]!), 20_000)).toBe(true);
+  });
+});
