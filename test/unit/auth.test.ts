@@ -1,4 +1,4 @@
-import { createHmac, createPrivateKey } from 'node:crypto';
+import { createHmac, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
 import { parsePublicKeys } from '../../lambda/config';
 import { UnauthorizedError } from '../../lambda/errors';
