@@ -30,6 +30,8 @@ export interface Config {
   readonly cursorSecret: string;
   /** Name of the function that purges truncated/deleted partitions (AWS mode). */
   readonly purgeFunctionName: string | undefined;
+  /** Ask DynamoDB for consumed capacity on every call (benchmarks). */
+  readonly measureCapacity: boolean;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -108,6 +110,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxTokenAgeSeconds: intFrom(env, 'JWT_MAX_AGE_SECONDS', 3600, 60, 86400),
     cursorSecret: env.CURSOR_SECRET || `cursor:${tableName}:${env.WIX_PUBLIC_KEY ?? ''}:${secret ?? ''}`,
     purgeFunctionName: env.PURGE_FUNCTION_NAME?.trim() || undefined,
+    measureCapacity: env.MEASURE_CAPACITY === '1' || env.MEASURE_CAPACITY === 'true',
   };
   return Object.freeze(config);
 }

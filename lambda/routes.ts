@@ -74,6 +74,31 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'write',
     startsPurge: true,
   },
+  {
+    operation: 'itemsInsert',
+    paths: [{ path: '/v3/items/insert', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'INSERT',
+  },
+  {
+    operation: 'itemsUpdate',
+    paths: [{ path: '/v3/items/update', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'UPDATE',
+  },
+  {
+    operation: 'itemsRemove',
+    paths: [{ path: '/v3/items/remove', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'REMOVE',
+  },
+  {
+    operation: 'itemsTruncate',
+    paths: [{ path: '/v3/items/truncate', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'TRUNCATE',
+    startsPurge: true,
+  },
 ];
 
 export interface RouteMatch {

@@ -5,18 +5,22 @@
 import { getConfig, type Config } from './config';
 import { createVerifier, type TokenVerifier } from './protocol/v3/auth';
 import { createDb, type Db } from './store/client';
+import { errorFields, log } from './log';
+import { LambdaPurger, LocalPurger, type PurgeJob, type Purger } from './store/purge';
 
 export interface Deps {
   readonly config: Config;
   readonly db: Db;
   readonly verifyToken: TokenVerifier;
   readonly now: () => Date;
+  readonly purger: Purger;
 }
 
 export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const db = overrides.db ?? createDb(config);
   return {
     config,
-    db: overrides.db ?? createDb(config),
+    db,
     verifyToken:
       overrides.verifyToken ??
       createVerifier({
@@ -26,7 +30,16 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
         maxTokenAgeSeconds: config.maxTokenAgeSeconds,
       }),
     now: overrides.now ?? (() => new Date()),
+    purger:
+      overrides.purger ??
+      (config.purgeFunctionName
+        ? new LambdaPurger(config.purgeFunctionName, config.region)
+        : new LocalPurger(db, logPurgeFailure)),
   };
+}
+
+function logPurgeFailure(err: unknown, job: PurgeJob): void {
+  log('error', 'purge failed; the sweep will retry it', { ...job, ...errorFields(err) });
 }
 
 let deps: Deps | undefined;

@@ -11,6 +11,7 @@ import {
   RouteNotFoundError,
   isDomainError,
 } from '../errors';
+import { errorFields, log } from '../log';
 import type { RouteMatch } from '../routes';
 import type { Deps } from '../runtime';
 import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
@@ -52,7 +53,7 @@ export async function dispatch(
     if (!isDomainError(err) || err.status >= 500) logFailure(err, requestId, match?.route.operation);
     response = v3ErrorResponse(err);
   }
-  log({
+  log('info', 'request', {
     requestId,
     operation: match?.route.operation ?? 'unknown',
     tenant,
@@ -73,15 +74,6 @@ function parseOptionalJson(body: string): Json {
   }
 }
 
-const quiet = () => process.env.LOG_LEVEL === 'silent';
-
-function log(entry: Record<string, unknown>): void {
-  if (!quiet()) process.stdout.write(`${JSON.stringify({ level: 'info', ...entry })}\n`);
-}
-
 function logFailure(err: unknown, requestId: string, operation: string | undefined): void {
-  if (quiet()) return;
-  const detail =
-    err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : { err: String(err) };
-  process.stderr.write(`${JSON.stringify({ level: 'error', requestId, operation, ...detail })}\n`);
+  log('error', 'request failed', { requestId, operation, ...errorFields(err) });
 }

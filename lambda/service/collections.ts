@@ -4,6 +4,7 @@ import { CollectionChangeNotSupportedError, ValidationError } from '../errors';
 import type { RequestContext } from '../protocol/context';
 import type { Deps } from '../runtime';
 import * as store from '../store/collections';
+import { startPurge } from './purge';
 import {
   incompatibleChanges,
   parseCollection,
@@ -77,7 +78,8 @@ export async function deleteCollection(
   collectionId: unknown,
 ): Promise<void> {
   const id = requireCollectionIdString(collectionId);
-  await store.deleteCollection(deps.db, ctx.tenant, id);
+  const job = await store.deleteCollection(deps.db, ctx.tenant, id, deps.now());
+  await startPurge(deps, ctx, job);
 }
 
 export function parseCollectionIds(raw: unknown): string[] | undefined {

@@ -10,7 +10,7 @@ import { TABLE_SHAPE } from './schema';
 
 /** Creates the table with the same shape the CDK stack defines, unless it exists. Returns true if created. */
 export async function ensureTable(db: Db): Promise<boolean> {
-  const client = db.doc;
+  const client = db.client;
   try {
     await client.send(new DescribeTableCommand({ TableName: db.tableName }));
     return false;
@@ -41,7 +41,6 @@ export async function ensureTable(db: Db): Promise<boolean> {
       })),
     }),
   );
-  // DynamoDBDocumentClient wraps the base client; the waiter needs the base client.
-  await waitUntilTableExists({ client: client as never, maxWaitTime: 60 }, { TableName: db.tableName });
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: db.tableName });
   return true;
 }

@@ -2,13 +2,21 @@
  * Collection metadata: one record per collection under the tenant's metadata partition.
  * Listing a tenant's collections is one (paged) Query; every write is conditional.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CollectionAlreadyExistsError, CollectionNotFoundError, ConflictError } from '../errors';
 import type { CollectionRecord } from '../service/collectionModel';
 import type { Db } from './client';
+import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { collectionSk, tenantMetaPk } from './keys';
 import { paginate } from './paginate';
+import { purgeMarkerItem, type PurgeJob } from './purge';
 import { ATTR } from './schema';
 
 export interface StoredCollection {
@@ -16,9 +24,14 @@ export interface StoredCollection {
   readonly version: number;
 }
 
-function fromItem(item: Record<string, unknown> | undefined): StoredCollection | undefined {
+function fromItem(item: AttrMap | undefined): StoredCollection | undefined {
   if (!item) return undefined;
-  return { record: item[ATTR.meta] as CollectionRecord, version: Number(item[ATTR.version] ?? 0) };
+  const plain = fromAttrMap(item);
+  return { record: plain[ATTR.meta] as CollectionRecord, version: Number(plain[ATTR.version] ?? 0) };
+}
+
+function key(tenant: string, collectionId: string): AttrMap {
+  return toAttrMap({ [ATTR.pk]: tenantMetaPk(tenant), [ATTR.sk]: collectionSk(collectionId) });
 }
 
 export async function getCollection(
@@ -27,10 +40,10 @@ export async function getCollection(
   collectionId: string,
   consistent = true,
 ): Promise<StoredCollection | undefined> {
-  const out = await db.doc.send(
-    new GetCommand({
+  const out = await db.client.send(
+    new GetItemCommand({
       TableName: db.tableName,
-      Key: { [ATTR.pk]: tenantMetaPk(tenant), [ATTR.sk]: collectionSk(collectionId) },
+      Key: key(tenant, collectionId),
       ConsistentRead: consistent,
     }),
   );
@@ -51,12 +64,12 @@ export async function listCollections(db: Db, tenant: string): Promise<StoredCol
   const out: StoredCollection[] = [];
   const pages = paginate(
     (startKey) =>
-      db.doc.send(
+      db.client.send(
         new QueryCommand({
           TableName: db.tableName,
           KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
           ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-          ExpressionAttributeValues: { ':pk': tenantMetaPk(tenant), ':c': 'C#' },
+          ExpressionAttributeValues: toAttrMap({ ':pk': tenantMetaPk(tenant), ':c': 'C#' }),
           ConsistentRead: true,
           ExclusiveStartKey: startKey,
         }),
@@ -72,21 +85,20 @@ export async function listCollections(db: Db, tenant: string): Promise<StoredCol
   return out;
 }
 
+function recordItem(tenant: string, record: CollectionRecord, version: number): AttrMap {
+  return { ...key(tenant, record.id), [ATTR.meta]: toAttr(record), [ATTR.version]: toAttr(version) };
+}
+
 export async function createCollection(
   db: Db,
   tenant: string,
   record: CollectionRecord,
 ): Promise<StoredCollection> {
   try {
-    await db.doc.send(
-      new PutCommand({
+    await db.client.send(
+      new PutItemCommand({
         TableName: db.tableName,
-        Item: {
-          [ATTR.pk]: tenantMetaPk(tenant),
-          [ATTR.sk]: collectionSk(record.id),
-          [ATTR.meta]: record,
-          [ATTR.version]: 1,
-        },
+        Item: recordItem(tenant, record, 1),
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': ATTR.pk },
       }),
@@ -107,18 +119,13 @@ export async function replaceCollection(
 ): Promise<StoredCollection> {
   const version = expectedVersion + 1;
   try {
-    await db.doc.send(
-      new PutCommand({
+    await db.client.send(
+      new PutItemCommand({
         TableName: db.tableName,
-        Item: {
-          [ATTR.pk]: tenantMetaPk(tenant),
-          [ATTR.sk]: collectionSk(record.id),
-          [ATTR.meta]: record,
-          [ATTR.version]: version,
-        },
+        Item: recordItem(tenant, record, version),
         ConditionExpression: '#v = :v',
         ExpressionAttributeNames: { '#v': ATTR.version },
-        ExpressionAttributeValues: { ':v': expectedVersion },
+        ExpressionAttributeValues: toAttrMap({ ':v': expectedVersion }),
       }),
     );
   } catch (err) {
@@ -134,25 +141,91 @@ export async function replaceCollection(
   return { record, version };
 }
 
-/** Deletes the metadata record and returns what it held (so its items can be purged). */
-export async function deleteCollection(
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Runs `write` (a transaction conditioned on the version just read) and re-reads on a conflict, so a
+ * concurrent change is never overwritten and a concurrent delete becomes a 404.
+ */
+async function retireWith(
   db: Db,
   tenant: string,
   collectionId: string,
-): Promise<CollectionRecord> {
-  try {
-    const out = await db.doc.send(
-      new DeleteCommand({
-        TableName: db.tableName,
-        Key: { [ATTR.pk]: tenantMetaPk(tenant), [ATTR.sk]: collectionSk(collectionId) },
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': ATTR.pk },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return (out.Attributes?.[ATTR.meta] ?? {}) as CollectionRecord;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new CollectionNotFoundError(collectionId);
-    throw err;
+  write: (current: StoredCollection, job: PurgeJob) => TransactWriteItemsCommand,
+): Promise<PurgeJob> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await requireCollection(db, tenant, collectionId);
+    const job: PurgeJob = { tenant, collectionId, generation: current.record.generation };
+    try {
+      await db.client.send(write(current, job));
+      return job;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw err;
+    }
   }
+}
+
+/**
+ * Deletes the metadata record and records a purge marker for its items in one transaction, so the
+ * collection vanishes at once (O(1)) and its items are never orphaned. Returns the purge job.
+ */
+export function deleteCollection(db: Db, tenant: string, collectionId: string, now: Date): Promise<PurgeJob> {
+  return retireWith(
+    db,
+    tenant,
+    collectionId,
+    (current, job) =>
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Delete: {
+              TableName: db.tableName,
+              Key: key(tenant, collectionId),
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#v': ATTR.version },
+              ExpressionAttributeValues: toAttrMap({ ':v': current.version }),
+            },
+          },
+          { Put: { TableName: db.tableName, Item: toAttrMap(purgeMarkerItem(job, now)) } },
+        ],
+      }),
+  );
+}
+
+/**
+ * Truncate in O(1): switches the collection to a fresh generation and records a purge marker for the
+ * old one, in one transaction. Readers see an empty collection from the moment it commits.
+ */
+export function retireGeneration(
+  db: Db,
+  tenant: string,
+  collectionId: string,
+  nextGeneration: string,
+  now: Date,
+): Promise<PurgeJob> {
+  return retireWith(
+    db,
+    tenant,
+    collectionId,
+    (current, job) =>
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: key(tenant, collectionId),
+              UpdateExpression: 'SET #m.#g = :next, #v = :nv',
+              ConditionExpression: '#v = :v',
+              ExpressionAttributeNames: { '#m': ATTR.meta, '#g': 'generation', '#v': ATTR.version },
+              ExpressionAttributeValues: toAttrMap({
+                ':next': nextGeneration,
+                ':v': current.version,
+                ':nv': current.version + 1,
+              }),
+            },
+          },
+          { Put: { TableName: db.tableName, Item: toAttrMap(purgeMarkerItem(job, now)) } },
+        ],
+      }),
+  );
 }

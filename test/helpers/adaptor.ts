@@ -63,3 +63,9 @@ export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}
     },
   };
 }
+
+/** Waits until background purges (truncate, delete collection) are done. */
+export async function purgesIdle(adaptor: TestAdaptor): Promise<void> {
+  const purger = adaptor.deps.purger as { idle?: () => Promise<void> };
+  await purger.idle?.();
+}

@@ -2,26 +2,28 @@
  * The collection handlers through the real dispatch pipeline with the DynamoDB client mocked:
  * asserts the exact DynamoDB requests and the error edge, with no network.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
-} from '@aws-sdk/lib-dynamodb';
+  TransactionCanceledException,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import 'aws-sdk-client-mock-jest';
+import { fromAttrMap, toAttrMap } from '../../lambda/store/codec';
 import { createTestAdaptor, testDeps } from '../helpers/adaptor';
 
-const ddb = mockClient(DynamoDBDocumentClient);
+const ddb = mockClient(DynamoDBClient);
 const TABLE = 'unit-table';
 const adaptor = createTestAdaptor({
   tenant: 'site#1',
   deps: testDeps({ TABLE_NAME: TABLE, DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }),
 });
 
-const stored = {
+const stored = toAttrMap({
   pk: 'T#site%231',
   sk: 'C#cities',
   v: 3,
@@ -36,7 +38,7 @@ const stored = {
     createdAt: '2026-01-01T00:00:00.000Z',
     updatedAt: '2026-01-01T00:00:00.000Z',
   },
-};
+});
 
 beforeEach(() => ddb.reset());
 
@@ -51,7 +53,7 @@ describe('collections/get', () => {
       TableName: TABLE,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :c)',
       ExpressionAttributeNames: { '#pk': 'pk', '#sk': 'sk' },
-      ExpressionAttributeValues: { ':pk': 'T#site%231', ':c': 'C#' },
+      ExpressionAttributeValues: { ':pk': { S: 'T#site%231' }, ':c': { S: 'C#' } },
       ConsistentRead: true,
     });
   });
@@ -59,19 +61,32 @@ describe('collections/get', () => {
   it('follows LastEvaluatedKey until the listing ends', async () => {
     ddb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [stored], LastEvaluatedKey: { pk: 'x', sk: 'y' } })
-      .resolvesOnce({ Items: [{ ...stored, sk: 'C#b', m: { ...stored.m, id: 'b' } }] });
+      .resolvesOnce({ Items: [stored], LastEvaluatedKey: { pk: { S: 'x' }, sk: { S: 'y' } } })
+      .resolvesOnce({
+        Items: [
+          toAttrMap({
+            ...fromAttrMap(stored),
+            sk: 'C#b',
+            m: { ...(fromAttrMap(stored).m as object), id: 'b' },
+          }),
+        ],
+      });
     const res = await adaptor.call('/v3/collections/get', { collectionIds: [] });
     expect(res.body.collections).toHaveLength(2);
-    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({ pk: 'x', sk: 'y' });
+    expect(ddb.commandCalls(QueryCommand)[1]!.args[0].input.ExclusiveStartKey).toEqual({
+      pk: { S: 'x' },
+      sk: { S: 'y' },
+    });
   });
 
   it('gets named collections by key and skips unknown ones', async () => {
-    ddb.on(GetCommand, { Key: { pk: 'T#site%231', sk: 'C#cities' } }).resolves({ Item: stored });
-    ddb.on(GetCommand, { Key: { pk: 'T#site%231', sk: 'C#nope' } }).resolves({});
+    ddb
+      .on(GetItemCommand, { Key: { pk: { S: 'T#site%231' }, sk: { S: 'C#cities' } } })
+      .resolves({ Item: stored });
+    ddb.on(GetItemCommand, { Key: { pk: { S: 'T#site%231' }, sk: { S: 'C#nope' } } }).resolves({});
     const res = await adaptor.call('/v3/collections/get', { collectionIds: ['cities', 'nope', 'cities'] });
     expect(res.body.collections.map((c: { id: string }) => c.id)).toEqual(['cities']);
-    expect(ddb).toHaveReceivedCommandTimes(GetCommand, 2);
+    expect(ddb).toHaveReceivedCommandTimes(GetItemCommand, 2);
     expect(ddb).not.toHaveReceivedCommand(QueryCommand);
   });
 
@@ -84,17 +99,17 @@ describe('collections/get', () => {
 
 describe('collections/create', () => {
   it('writes the metadata record conditionally', async () => {
-    ddb.on(PutCommand).resolves({});
+    ddb.on(PutItemCommand).resolves({});
     const res = await adaptor.call('/v3/collections/create', {
       collection: { id: 'cities', fields: [{ key: 'name', type: 'TEXT' }] },
     });
     expect(res.status).toBe(200);
-    expect(ddb).toHaveReceivedCommandWith(PutCommand, {
+    expect(ddb).toHaveReceivedCommandWith(PutItemCommand, {
       TableName: TABLE,
       ConditionExpression: 'attribute_not_exists(#pk)',
       ExpressionAttributeNames: { '#pk': 'pk' },
     });
-    const item = ddb.commandCalls(PutCommand)[0]!.args[0].input.Item!;
+    const item = fromAttrMap(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!) as Record<string, any>;
     expect(item.pk).toBe('T#site%231');
     expect(item.sk).toBe('C#cities');
     expect(item.v).toBe(1);
@@ -108,7 +123,7 @@ describe('collections/create', () => {
   });
 
   it('answers 409 COLLECTION_ALREADY_EXISTS when the condition fails', async () => {
-    ddb.on(PutCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+    ddb.on(PutItemCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
     const res = await adaptor.call('/v3/collections/create', { collection: { id: 'cities', fields: [] } });
     expect(res.status).toBe(409);
     expect(res.body).toMatchObject({
@@ -119,12 +134,39 @@ describe('collections/create', () => {
 });
 
 describe('collections/delete', () => {
-  it('deletes conditionally and maps a missing record to 404', async () => {
-    ddb.on(DeleteCommand).rejects(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }));
+  it('maps a missing record to 404 without writing', async () => {
+    ddb.on(GetItemCommand).resolves({});
     const res = await adaptor.call('/v3/collections/delete', { collectionId: 'ghost' });
     expect(res.status).toBe(404);
     expect(res.body.errorCode).toBe('COLLECTION_NOT_FOUND');
-    expect(ddb).toHaveReceivedCommandWith(DeleteCommand, { ConditionExpression: 'attribute_exists(#pk)' });
+    expect(ddb).not.toHaveReceivedCommand(TransactWriteItemsCommand);
+  });
+
+  it('deletes the record and writes a purge marker in one transaction conditioned on the version', async () => {
+    ddb.on(GetItemCommand).resolves({ Item: stored });
+    ddb.on(TransactWriteItemsCommand).resolves({});
+    const res = await adaptor.call('/v3/collections/delete', { collectionId: 'cities' });
+    expect(res).toEqual({ status: 200, body: {} });
+    const tx = ddb.commandCalls(TransactWriteItemsCommand)[0]!.args[0].input.TransactItems!;
+    expect(tx[0]!.Delete).toMatchObject({
+      Key: { pk: { S: 'T#site%231' }, sk: { S: 'C#cities' } },
+      ConditionExpression: '#v = :v',
+      ExpressionAttributeValues: { ':v': { N: '3' } },
+    });
+    expect(fromAttrMap(tx[1]!.Put!.Item!)).toMatchObject({
+      pk: 'PURGE',
+      job: { tenant: 'site#1', collectionId: 'cities', generation: 'g1' },
+    });
+  });
+
+  it('re-reads and retries when the version changed concurrently', async () => {
+    ddb.on(GetItemCommand).resolvesOnce({ Item: stored }).resolves({});
+    ddb
+      .on(TransactWriteItemsCommand)
+      .rejects(new TransactionCanceledException({ message: 'cancelled', $metadata: {} }));
+    const res = await adaptor.call('/v3/collections/delete', { collectionId: 'cities' });
+    expect(res.status).toBe(404); // the concurrent writer deleted it
+    expect(ddb).toHaveReceivedCommandTimes(GetItemCommand, 2);
   });
 });
 

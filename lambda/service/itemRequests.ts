@@ -1,0 +1,75 @@
+/** Validation of the item write requests (whole-request problems are a 400 before any I/O). */
+import { ValidationError, type Violation } from '../errors';
+import { requireCollectionIdString } from './collectionModel';
+
+export const MAX_ITEMS_PER_REQUEST = 1000;
+/** DynamoDB's sort key limit. */
+export const MAX_ID_BYTES = 1024;
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function fail(message: string, violations: Violation[]): never {
+  throw new ValidationError(message, violations);
+}
+
+export function checkId(id: unknown, fieldPath: string): string {
+  if (typeof id !== 'string')
+    fail(`${fieldPath} must be a string`, [{ fieldPath, message: 'must be a string' }]);
+  if (id.length === 0) fail(`${fieldPath} must not be empty`, [{ fieldPath, message: 'must not be empty' }]);
+  if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) {
+    fail(`${fieldPath} is longer than ${MAX_ID_BYTES} bytes`, [
+      { fieldPath, rejectedValue: id.slice(0, 100), message: `at most ${MAX_ID_BYTES} bytes (UTF-8)` },
+    ]);
+  }
+  return id;
+}
+
+export interface ItemsRequest {
+  collectionId: string;
+  items: Record<string, unknown>[];
+}
+
+export function parseItemsRequest(request: Record<string, unknown>, requireIds: boolean): ItemsRequest {
+  const collectionId = requireCollectionIdString(request.collectionId);
+  const items = request.items;
+  if (!Array.isArray(items) || items.length === 0) {
+    fail('items must be a non-empty array', [{ fieldPath: 'items', message: 'non-empty array required' }]);
+  }
+  if (items.length > MAX_ITEMS_PER_REQUEST) {
+    fail(`at most ${MAX_ITEMS_PER_REQUEST} items per request`, [
+      {
+        fieldPath: 'items',
+        rejectedValue: String(items.length),
+        message: `at most ${MAX_ITEMS_PER_REQUEST}`,
+      },
+    ]);
+  }
+  items.forEach((item, i) => {
+    if (!isPlainObject(item))
+      fail(`items[${i}] must be an object`, [{ fieldPath: `items[${i}]`, message: 'must be an object' }]);
+    if (item._id !== undefined || requireIds) checkId(item._id, `items[${i}]._id`);
+  });
+  return { collectionId, items: items as Record<string, unknown>[] };
+}
+
+export function parseIdsRequest(request: Record<string, unknown>): {
+  collectionId: string;
+  itemIds: string[];
+} {
+  const collectionId = requireCollectionIdString(request.collectionId);
+  const ids = request.itemIds;
+  if (!Array.isArray(ids) || ids.length === 0) {
+    fail('itemIds must be a non-empty array', [
+      { fieldPath: 'itemIds', message: 'non-empty array required' },
+    ]);
+  }
+  if (ids.length > MAX_ITEMS_PER_REQUEST) {
+    fail(`at most ${MAX_ITEMS_PER_REQUEST} ids per request`, [
+      { fieldPath: 'itemIds', message: `at most ${MAX_ITEMS_PER_REQUEST}` },
+    ]);
+  }
+  ids.forEach((id, i) => checkId(id, `itemIds[${i}]`));
+  return { collectionId, itemIds: ids as string[] };
+}

@@ -1,0 +1,193 @@
+/**
+ * Item writes, protocol-neutral. Results are per item and aligned with the input: each slot is exactly
+ * one of {item} or {error}; one bad item never fails the others, and no item is ever silently dropped.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ItemAlreadyExistsError,
+  ThrottledError,
+  ValidationError,
+  isDomainError,
+  type DomainError,
+} from '../errors';
+import { errorFields, log } from '../log';
+import type { RequestContext } from '../protocol/context';
+import type { Deps } from '../runtime';
+import * as collections from '../store/collections';
+import { mapLimit } from '../store/concurrency';
+import { itemsPk } from '../store/keys';
+import { deleteItem, fromRecord, putNewItem, replaceItem, toRecord, type WixItem } from '../store/items';
+import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
+import { ValueError, toStorable } from '../store/values';
+import { requireCollectionIdString } from './collectionModel';
+import { newGeneration } from './collections';
+import { startPurge } from './purge';
+
+export type ItemResult = { item: WixItem } | { error: DomainError };
+
+/** In-flight writes per request: fast, yet gentle on a cold on-demand table. */
+const WRITE_CONCURRENCY = 25;
+/** Items whose estimated size passes this are refused before the write (AWS would refuse them too). */
+const CLEARLY_TOO_LARGE = DYNAMODB_MAX_ITEM_BYTES + 8 * 1024;
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TransactionConflictException',
+]);
+
+/** The per-item error for a failure: domain errors as they are, the rest classified without internals. */
+function itemError(err: unknown, log: (err: unknown) => void): DomainError {
+  if (isDomainError(err)) return err;
+  const name = err instanceof Error ? err.name : '';
+  if (THROTTLING.has(name)) return new ThrottledError('DynamoDB throttled this item after retries; retry it');
+  if (name === 'ValidationException') {
+    return new ValidationError('DynamoDB refused this item (an item holds at most 400 KB)', [
+      { fieldPath: '', message: 'item cannot be stored' },
+    ]);
+  }
+  log(err);
+  return new ThrottledError('this item could not be written; retry it');
+}
+
+/** Checks values and size; returns the storable item or throws a ValidationError. */
+function storable(item: WixItem): WixItem {
+  let out: WixItem;
+  try {
+    out = toStorable(item) as WixItem;
+  } catch (err) {
+    if (err instanceof ValueError) {
+      throw new ValidationError(err.message, [{ fieldPath: err.fieldPath, message: err.message }]);
+    }
+    throw err;
+  }
+  const size = recordBytes(toRecord('x'.repeat(120), out));
+  if (size > CLEARLY_TOO_LARGE) {
+    throw new ValidationError(
+      `the item is about ${Math.round(size / 1024)} KB; DynamoDB holds at most 400 KB per item`,
+      [{ fieldPath: '', rejectedValue: `${size} bytes`, message: 'item larger than 400 KB' }],
+    );
+  }
+  return out;
+}
+
+/** Runs same-id entries one after another (in input order) and different ids in parallel. */
+async function perIdInOrder<T>(ids: readonly string[], run: (index: number) => Promise<T>): Promise<T[]> {
+  const groups = new Map<string, number[]>();
+  ids.forEach((id, i) => {
+    const g = groups.get(id);
+    if (g) g.push(i);
+    else groups.set(id, [i]);
+  });
+  const results = new Array<T>(ids.length);
+  await mapLimit([...groups.values()], WRITE_CONCURRENCY, async (indexes) => {
+    for (const i of indexes) results[i] = await run(i);
+  });
+  return results;
+}
+
+function logger(ctx: RequestContext): (err: unknown) => void {
+  return (err) => log('error', 'item write failed', { requestId: ctx.requestId, ...errorFields(err) });
+}
+
+async function currentPk(deps: Deps, ctx: RequestContext, collectionId: string): Promise<string> {
+  const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
+  return itemsPk(ctx.tenant, collectionId, record.generation);
+}
+
+function dateNow(deps: Deps): { $date: string } {
+  return { $date: deps.now().toISOString() };
+}
+
+export async function insertItems(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  items: WixItem[],
+): Promise<ItemResult[]> {
+  const pk = await currentPk(deps, ctx, collectionId);
+  const now = dateNow(deps);
+  const logFailure = logger(ctx);
+  const prepared = items.map((raw) => {
+    const item: WixItem = {
+      ...raw,
+      _id: typeof raw._id === 'string' ? raw._id : randomUUID(),
+      _createdDate: now,
+      _updatedDate: now,
+    };
+    if (item._owner === undefined || item._owner === null) {
+      if (ctx.identity.id) item._owner = ctx.identity.id;
+      else delete item._owner;
+    }
+    return item;
+  });
+  const seen = new Set<string>();
+  return perIdInOrder(
+    prepared.map((p) => String(p._id)),
+    async (i): Promise<ItemResult> => {
+      const item = prepared[i]!;
+      const id = String(item._id);
+      if (seen.has(id)) return { error: new ItemAlreadyExistsError(id) };
+      seen.add(id);
+      try {
+        const value = storable(item);
+        await putNewItem(deps.db, pk, value);
+        return { item: fromRecord(toRecord(pk, value)) };
+      } catch (err) {
+        return { error: itemError(err, logFailure) };
+      }
+    },
+  );
+}
+
+export async function updateItems(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  items: WixItem[],
+): Promise<ItemResult[]> {
+  const pk = await currentPk(deps, ctx, collectionId);
+  const now = dateNow(deps);
+  const logFailure = logger(ctx);
+  return perIdInOrder(
+    items.map((it) => String(it._id)),
+    async (i): Promise<ItemResult> => {
+      try {
+        const value = storable({ ...items[i]!, _updatedDate: now });
+        return { item: await replaceItem(deps.db, pk, value, now) };
+      } catch (err) {
+        return { error: itemError(err, logFailure) };
+      }
+    },
+  );
+}
+
+export async function removeItems(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  itemIds: string[],
+): Promise<ItemResult[]> {
+  const pk = await currentPk(deps, ctx, collectionId);
+  const logFailure = logger(ctx);
+  return perIdInOrder(itemIds, async (i): Promise<ItemResult> => {
+    try {
+      return { item: await deleteItem(deps.db, pk, itemIds[i]!) };
+    } catch (err) {
+      return { error: itemError(err, logFailure) };
+    }
+  });
+}
+
+/** O(1): the collection moves to a new, empty generation; the old one is purged in the background. */
+export async function truncateItems(
+  deps: Deps,
+  ctx: RequestContext,
+  rawCollectionId: unknown,
+): Promise<void> {
+  const collectionId = requireCollectionIdString(rawCollectionId);
+  const now = deps.now();
+  const job = await collections.retireGeneration(deps.db, ctx.tenant, collectionId, newGeneration(now), now);
+  await startPurge(deps, ctx, job);
+}

@@ -1,0 +1,177 @@
+/**
+ * Item I/O. One conditional write per item (1 write unit for a small item, no transactions), reads by
+ * key with GetItem / BatchGetItem (chunks of 100, unprocessed keys retried with backoff).
+ */
+import {
+  BatchGetItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { ItemAlreadyExistsError, ItemNotFoundError } from '../errors';
+import type { Db } from './client';
+import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
+import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
+import { SYSTEM_ATTR } from './layout';
+import { ATTR } from './schema';
+import { setOwn } from './values';
+
+export type WixItem = Record<string, unknown>;
+export type StoredRecord = Record<string, unknown>;
+
+/** The stored form of an item whose values already passed toStorable. */
+export function toRecord(pk: string, item: WixItem): StoredRecord {
+  const data: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(item)) {
+    if (k === '_id' || k === '_owner' || k === '_createdDate' || k === '_updatedDate') continue;
+    setOwn(data, k, v);
+  }
+  const record: StoredRecord = { [ATTR.pk]: pk, [ATTR.sk]: item._id, [ATTR.data]: data };
+  if (item._owner !== undefined && item._owner !== null) record[SYSTEM_ATTR._owner] = item._owner;
+  if (item._createdDate !== undefined) record[SYSTEM_ATTR._createdDate] = item._createdDate;
+  if (item._updatedDate !== undefined) record[SYSTEM_ATTR._updatedDate] = item._updatedDate;
+  return record;
+}
+
+function itemKey(pk: string, id: unknown): AttrMap {
+  return toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: id });
+}
+
+/** The Wix item held by a stored DynamoDB item. */
+export function fromStored(item: AttrMap | undefined): WixItem {
+  return fromRecord(item ? fromAttrMap(item) : {});
+}
+
+/** The Wix item held by a stored record. */
+export function fromRecord(record: StoredRecord): WixItem {
+  const item: WixItem = { _id: record[ATTR.sk] };
+  const data = (record[ATTR.data] ?? {}) as Record<string, unknown>;
+  for (const [k, v] of Object.entries(data)) setOwn(item, k, v);
+  if (record[SYSTEM_ATTR._owner] !== undefined) item._owner = record[SYSTEM_ATTR._owner];
+  if (record[SYSTEM_ATTR._createdDate] !== undefined) item._createdDate = record[SYSTEM_ATTR._createdDate];
+  if (record[SYSTEM_ATTR._updatedDate] !== undefined) item._updatedDate = record[SYSTEM_ATTR._updatedDate];
+  return item;
+}
+
+/** Writes a new item; ItemAlreadyExistsError when the `_id` is taken (checked atomically by DynamoDB). */
+export async function putNewItem(db: Db, pk: string, item: WixItem): Promise<void> {
+  try {
+    await db.client.send(
+      new PutItemCommand({
+        TableName: db.tableName,
+        Item: toAttrMap(toRecord(pk, item)),
+        ConditionExpression: 'attribute_not_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) throw new ItemAlreadyExistsError(String(item._id));
+    throw err;
+  }
+}
+
+/**
+ * Replaces an existing item's user fields and bumps `_updatedDate`, keeping `_createdDate` and
+ * `_owner`: one UpdateItem, no read. Returns the item as stored.
+ */
+export async function replaceItem(
+  db: Db,
+  pk: string,
+  item: WixItem,
+  updatedDate: { $date: string },
+): Promise<WixItem> {
+  const data = toRecord(pk, item)[ATTR.data];
+  try {
+    const out = await db.client.send(
+      new UpdateItemCommand({
+        TableName: db.tableName,
+        Key: itemKey(pk, item._id),
+        UpdateExpression: 'SET #d = :d, #u = :u',
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#d': ATTR.data, '#u': SYSTEM_ATTR._updatedDate },
+        ExpressionAttributeValues: { ':d': toAttr(data), ':u': toAttr(updatedDate) },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return fromStored(out.Attributes);
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(String(item._id));
+    throw err;
+  }
+}
+
+/** Deletes an item and returns it as it was; ItemNotFoundError when absent. */
+export async function deleteItem(db: Db, pk: string, id: string): Promise<WixItem> {
+  try {
+    const out = await db.client.send(
+      new DeleteItemCommand({
+        TableName: db.tableName,
+        Key: itemKey(pk, id),
+        ConditionExpression: 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return fromStored(out.Attributes);
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(id);
+    throw err;
+  }
+}
+
+export async function getItem(
+  db: Db,
+  pk: string,
+  id: string,
+  consistent: boolean,
+): Promise<WixItem | undefined> {
+  const out = await db.client.send(
+    new GetItemCommand({ TableName: db.tableName, Key: itemKey(pk, id), ConsistentRead: consistent }),
+  );
+  return out.Item ? fromStored(out.Item) : undefined;
+}
+
+const BATCH_GET_MAX = 100;
+const MAX_UNPROCESSED_ROUNDS = 10;
+
+/**
+ * Reads items by id: one GetItem for a single id, BatchGetItem in chunks of 100 otherwise, unprocessed
+ * keys retried with backoff. Returns a map id -> item for the ids that exist.
+ */
+export async function getItems(
+  db: Db,
+  pk: string,
+  ids: readonly string[],
+  consistent: boolean,
+): Promise<Map<string, WixItem>> {
+  const unique = [...new Set(ids)];
+  const found = new Map<string, WixItem>();
+  if (unique.length === 0) return found;
+  if (unique.length === 1) {
+    const item = await getItem(db, pk, unique[0]!, consistent);
+    if (item) found.set(unique[0]!, item);
+    return found;
+  }
+  await mapLimit(chunk(unique, BATCH_GET_MAX), 4, async (ids) => {
+    let keys: AttrMap[] = ids.map((id) => itemKey(pk, id));
+    for (let round = 0; keys.length > 0; round++) {
+      if (round > 0) {
+        if (round > MAX_UNPROCESSED_ROUNDS) throw new Error('BatchGetItem kept returning unprocessed keys');
+        await sleep(backoffMs(round));
+      }
+      const out = await db.client.send(
+        new BatchGetItemCommand({
+          RequestItems: { [db.tableName]: { Keys: keys, ConsistentRead: consistent } },
+        }),
+      );
+      for (const stored of out.Responses?.[db.tableName] ?? []) {
+        const item = fromStored(stored);
+        found.set(String(item._id), item);
+      }
+      keys = out.UnprocessedKeys?.[db.tableName]?.Keys ?? [];
+    }
+  });
+  return found;
+}
