@@ -1,0 +1,78 @@
+/**
+ * Runtime configuration of the adaptor, from deploy-time stack parameters and Secrets Manager, never
+ * hard-coded. Produces the environment every function gets (see DESIGN.md §9) and the legacy secret.
+ */
+import { CfnParameter, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+export interface AdaptorConfigProps {
+  /**
+   * Complete ARN of an existing secret holding the legacy secret key (its whole SecretString).
+   * @default - the stack creates and owns a generated secret
+   */
+  readonly secretKeyArn?: string;
+}
+
+export class AdaptorConfig extends Construct {
+  /** Environment for every function. */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Legacy-protocol shared secret; only functions serving a legacy path may read it. */
+  readonly secretKey: secretsmanager.ISecret;
+
+  constructor(scope: Construct, id: string, props: AdaptorConfigProps = {}) {
+    super(scope, id);
+    // Parameters live directly in the stack so their logical ids are the plain names users pass
+    // to `cdk deploy --parameters Name=value`.
+    const stack = Stack.of(this);
+
+    const publicKey = new CfnParameter(stack, 'WixPublicKey', {
+      type: 'String',
+      minLength: 1,
+      description:
+        'Public key(s) Wix signs V3 requests with: the PEM, base64-encoded (a parameter cannot hold ' +
+        'line breaks); several keys separated by commas while Wix rotates them.',
+    });
+    const appId = new CfnParameter(stack, 'WixAppId', {
+      type: 'String',
+      default: '',
+      description: 'Wix app id; when set, V3 requests must carry it as JWT audience. Empty: not checked.',
+    });
+    const allowedTenants = new CfnParameter(stack, 'AllowedTenants', {
+      type: 'String',
+      default: '',
+      description: 'Comma-separated Wix instance ids allowed to use this adaptor. Empty: any tenant.',
+    });
+
+    this.secretKey = props.secretKeyArn
+      ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SecretKey', props.secretKeyArn)
+      : this.generatedSecret();
+
+    this.environment = {
+      WIX_PUBLIC_KEY: publicKey.valueAsString,
+      WIX_APP_ID: appId.valueAsString,
+      ALLOWED_TENANTS: allowedTenants.valueAsString,
+    };
+  }
+
+  private generatedSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'SecretKey', {
+      description: 'Wix adaptor: secret key that legacy (STANDALONE) Wix connections send in every request',
+      generateSecretString: {
+        passwordLength: 48,
+        // Users paste it into a Wix form; punctuation invites quoting and copy-paste mistakes.
+        excludePunctuation: true,
+      },
+      // Same lifecycle as the table: after a stack is deleted and redeployed with
+      // `-c secretKeyArn=...`, existing Wix connections keep working against the retained data.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key is a shared secret pasted by hand into the Wix CMS; an automatic rotation would silently ' +
+        'break every legacy connection. Rotate it deliberately (docs/deploy.md).',
+    });
+    return secret;
+  }
+}

@@ -1,0 +1,15 @@
+/** Reading CDK context values, which arrive as strings from `-c key=value` and as JSON from cdk.json. */
+import type { Construct } from 'constructs';
+
+/** A boolean flag: true, "true", "1" or "yes" (any case) is true; anything else, or unset, is false. */
+export function contextFlag(scope: Construct, key: string): boolean {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (typeof value === 'boolean') return value;
+  return typeof value === 'string' && ['true', '1', 'yes'].includes(value.trim().toLowerCase());
+}
+
+/** A non-empty string, or undefined. */
+export function contextString(scope: Construct, key: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
