@@ -42,11 +42,13 @@ async function main(): Promise<void> {
       dynamo = await startDynamoLocal({ dataDir: dbDir });
       env.DYNAMODB_ENDPOINT = dynamo.endpoint;
     }
-    const devKeys = env.WIX_PUBLIC_KEY ? undefined : ensureDevKeys(dataDir);
+    const local = ensureDevKeys(dataDir);
+    const devKeys = env.WIX_PUBLIC_KEY ? undefined : local;
     if (devKeys) {
       env.WIX_PUBLIC_KEY = devKeys.publicKeyPem;
       env.WIX_SECRET_KEY ||= devKeys.secretKey;
     }
+    env.CURSOR_SECRET ||= local.cursorSecret;
     env.AWS_REGION ||= 'local';
     const config = loadConfig(env);
     setConfig(config);

@@ -3,6 +3,8 @@
  * Business code receives a Config; it never reads process.env itself.
  */
 
+import { randomBytes } from 'node:crypto';
+
 export interface Config {
   /** The single DynamoDB table holding every collection of every tenant. */
   readonly tableName: string;
@@ -26,8 +28,10 @@ export interface Config {
   readonly clockToleranceSeconds: number;
   /** Longest accepted JWT lifetime (exp - iat), seconds. */
   readonly maxTokenAgeSeconds: number;
-  /** Key for signing cursors (HMAC); derived when not set. */
+  /** Key for signing cursors (HMAC). */
   readonly cursorSecret: string;
+  /** Secrets Manager ARN holding the cursor key (AWS mode). */
+  readonly cursorSecretArn: string | undefined;
   /** Name of the function that purges truncated/deleted partitions (AWS mode). */
   readonly purgeFunctionName: string | undefined;
   /** Ask DynamoDB for consumed capacity on every call (benchmarks). */
@@ -108,7 +112,9 @@ export function loadConfig(env: Env = process.env): Config {
     allowedTenants: Object.freeze(list(env.ALLOWED_TENANTS)),
     clockToleranceSeconds: intFrom(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 60, 0, 600),
     maxTokenAgeSeconds: intFrom(env, 'JWT_MAX_AGE_SECONDS', 3600, 60, 86400),
-    cursorSecret: env.CURSOR_SECRET || `cursor:${tableName}:${env.WIX_PUBLIC_KEY ?? ''}:${secret ?? ''}`,
+    // Without a configured key, a random one: cursors then only work within this process.
+    cursorSecret: env.CURSOR_SECRET || randomBytes(32).toString('base64url'),
+    cursorSecretArn: env.CURSOR_SECRET_ARN?.trim() || undefined,
     purgeFunctionName: env.PURGE_FUNCTION_NAME?.trim() || undefined,
     measureCapacity: env.MEASURE_CAPACITY === '1' || env.MEASURE_CAPACITY === 'true',
   };

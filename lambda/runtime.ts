@@ -3,6 +3,7 @@
  * the configuration, the DynamoDB client, the imported Wix public keys.
  */
 import { getConfig, type Config } from './config';
+import { readSecret } from './store/secrets';
 import { createVerifier, type TokenVerifier } from './protocol/v3/auth';
 import { createDb, type Db } from './store/client';
 import { errorFields, log } from './log';
@@ -43,10 +44,37 @@ function logPurgeFailure(err: unknown, job: PurgeJob): void {
 }
 
 let deps: Deps | undefined;
+let loading: Promise<Deps> | undefined;
 
 export function getDeps(): Deps {
   deps ??= buildDeps(getConfig());
   return deps;
+}
+
+/**
+ * Lambda cold start: reads the secrets named by ARN (legacy secret key, cursor key) once, then builds
+ * the dependencies. A failure is not cached, so the next request tries again.
+ */
+export function loadDeps(): Promise<Deps> {
+  if (deps) return Promise.resolve(deps);
+  loading ??= (async () => {
+    const config = await withSecrets(getConfig());
+    deps = buildDeps(config);
+    return deps;
+  })().finally(() => (loading = undefined));
+  return loading;
+}
+
+async function withSecrets(config: Config): Promise<Config> {
+  const [wixSecretKey, cursorSecret] = await Promise.all([
+    config.wixSecretKey === undefined && config.wixSecretKeyArn
+      ? readSecret(config.wixSecretKeyArn, config.region)
+      : Promise.resolve(config.wixSecretKey),
+    config.cursorSecretArn
+      ? readSecret(config.cursorSecretArn, config.region)
+      : Promise.resolve(config.cursorSecret),
+  ]);
+  return Object.freeze({ ...config, wixSecretKey, cursorSecret });
 }
 
 export function setDeps(next: Deps | undefined): void {

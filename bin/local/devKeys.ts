@@ -10,6 +10,8 @@ export interface DevKeys {
   readonly publicKeyPath: string;
   readonly secretKey: string;
   readonly secretKeyPath: string;
+  /** HMAC key for cursors, kept so cursors stay valid across restarts. */
+  readonly cursorSecret: string;
 }
 
 export function devKeyDir(dataDir: string): string {
@@ -31,6 +33,9 @@ export function ensureDevKeys(dataDir: string): DevKeys {
     writeFileSync(privateKeyPath, privateKey, { mode: 0o600 });
     writeFileSync(publicKeyPath, publicKey, { mode: 0o644 });
   }
+  const cursorSecretPath = path.join(dir, 'cursor-secret');
+  if (!existsSync(cursorSecretPath))
+    writeFileSync(cursorSecretPath, randomBytes(32).toString('base64url'), { mode: 0o600 });
   if (!existsSync(secretKeyPath))
     writeFileSync(secretKeyPath, randomBytes(24).toString('base64url'), { mode: 0o600 });
   return {
@@ -40,5 +45,6 @@ export function ensureDevKeys(dataDir: string): DevKeys {
     publicKeyPath,
     secretKey: readFileSync(secretKeyPath, 'utf8').trim(),
     secretKeyPath,
+    cursorSecret: readFileSync(cursorSecretPath, 'utf8').trim(),
   };
 }

@@ -4,7 +4,7 @@
  * A purge that runs out of time hands the rest of its partition to a fresh invocation.
  */
 import { errorFields, log } from '../log';
-import { getDeps } from '../runtime';
+import { loadDeps } from '../runtime';
 import { pendingPurges, purgePartition, type PurgeJob } from '../store/purge';
 
 export type PurgeEvent = { purge: PurgeJob } | { sweep: true };
@@ -19,7 +19,7 @@ const SAFETY_MS = 30_000;
 const STALE_MS = 15 * 60 * 1000;
 
 export async function handler(event: PurgeEvent, context?: LambdaContext): Promise<{ purged: number }> {
-  const deps = getDeps();
+  const deps = await loadDeps();
   const deadline = Date.now() + Math.max(5_000, (context?.getRemainingTimeInMillis() ?? 900_000) - SAFETY_MS);
   const jobs = 'purge' in event ? [event.purge] : await pendingPurges(deps.db, STALE_MS, deps.now());
   let purged = 0;

@@ -1,6 +1,8 @@
 /** Adapts API Gateway HTTP API (payload 2.0) events to the shared pipeline. */
 import { matchRoute } from '../routes';
-import { getDeps } from '../runtime';
+import { errorFields, log } from '../log';
+import { loadDeps } from '../runtime';
+import { v3ErrorResponse } from './v3/errors';
 import { dispatch } from './dispatch';
 import type { HttpResponse } from './http';
 import type { Operation } from './operation';
@@ -25,11 +27,18 @@ export function lambdaHandler(
     const own = match && match.route.operation === operation ? match : undefined;
     const raw = event.body ?? '';
     const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+    let deps;
+    try {
+      deps = await loadDeps();
+    } catch (err) {
+      log('error', 'cold start failed', errorFields(err));
+      return v3ErrorResponse(err);
+    }
     return dispatch(
       own,
       op,
       { method: event.requestContext?.http?.method ?? 'POST', path, headers: event.headers ?? {}, body },
-      getDeps(),
+      deps,
     );
   };
 }
