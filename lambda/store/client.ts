@@ -36,11 +36,23 @@ interface Capacity {
   WriteCapacityUnits?: number;
 }
 
-function addCapacity(stats: DbStats, consumed: Capacity | Capacity[] | undefined): void {
+const WRITES = new Set([
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'BatchWriteItemCommand',
+  'TransactWriteItemsCommand',
+]);
+
+function addCapacity(stats: DbStats, command: string, consumed: Capacity | Capacity[] | undefined): void {
   for (const c of Array.isArray(consumed) ? consumed : consumed ? [consumed] : []) {
     if (c.ReadCapacityUnits !== undefined || c.WriteCapacityUnits !== undefined) {
       stats.readUnits += c.ReadCapacityUnits ?? 0;
       stats.writeUnits += c.WriteCapacityUnits ?? 0;
+    } else if (WRITES.has(command)) {
+      stats.writeUnits += c.CapacityUnits ?? 0;
+    } else {
+      stats.readUnits += c.CapacityUnits ?? 0;
     }
   }
 }
@@ -68,7 +80,7 @@ export function createDb(config: Config): Db {
       const name = context.commandName ?? 'unknown';
       stats.requests[name] = (stats.requests[name] ?? 0) + 1;
       const output = out.output as { ConsumedCapacity?: Capacity | Capacity[]; ScannedCount?: number };
-      addCapacity(stats, output.ConsumedCapacity);
+      addCapacity(stats, name, output.ConsumedCapacity);
       if (typeof output.ScannedCount === 'number') stats.itemsRead += output.ScannedCount;
       return out;
     },
