@@ -1,6 +1,7 @@
 /**
  * Runtime configuration of the adaptor, from deploy-time stack parameters and Secrets Manager, never
- * hard-coded. Produces the environment every function gets (see DESIGN.md §9) and the legacy secret.
+ * hard-coded. Produces the environment every function gets (see DESIGN.md §9), the legacy secret and
+ * the cursor-signing secret. Which function may read which secret is decided by the stack.
  */
 import { CfnParameter, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -19,6 +20,8 @@ export class AdaptorConfig extends Construct {
   readonly environment: Readonly<Record<string, string>>;
   /** Legacy-protocol shared secret; only functions serving a legacy path may read it. */
   readonly secretKey: secretsmanager.ISecret;
+  /** HMAC key query cursors are signed with; only `read` functions may read it. */
+  readonly cursorSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props: AdaptorConfigProps = {}) {
     super(scope, id);
@@ -47,6 +50,7 @@ export class AdaptorConfig extends Construct {
     this.secretKey = props.secretKeyArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SecretKey', props.secretKeyArn)
       : this.generatedSecret();
+    this.cursorSecret = this.generatedCursorSecret();
 
     this.environment = {
       WIX_PUBLIC_KEY: publicKey.valueAsString,
@@ -72,6 +76,24 @@ export class AdaptorConfig extends Construct {
       reason:
         'The key is a shared secret pasted by hand into the Wix CMS; an automatic rotation would silently ' +
         'break every legacy connection. Rotate it deliberately (docs/deploy.md).',
+    });
+    return secret;
+  }
+
+  private generatedCursorSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'CursorSecret', {
+      description: 'Wix adaptor: HMAC key that query cursors are signed with (never leaves AWS)',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+      // A replaced key only invalidates the cursors in flight, but keeping it costs nothing and
+      // follows the same lifecycle as the table and the legacy key.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'Rotation is supported by hand (put-secret-value, docs/deploy.md). An automatic schedule would ' +
+        'invalidate every query cursor in flight at that moment (Wix paging fails mid-way), and would need a ' +
+        'rotation function for a random key that never leaves AWS and is not a credential.',
     });
     return secret;
   }

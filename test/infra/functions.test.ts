@@ -1,5 +1,5 @@
 /** One Lambda per route of the route table, each with the shared defaults, behind its exact paths. */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { ROUTES } from '../../lambda/routes';
@@ -12,8 +12,15 @@ const byOp = functionsByOperation(template, OPERATION_TAG);
 const routeFunctions = [...byOp].filter(([op]) => op !== PURGE_OPERATION);
 
 describe('operation functions', () => {
-  it('creates exactly one function per route', () => {
+  it('creates exactly one function per route, and the purge function', () => {
     expect(routeFunctions.map(([op]) => op).sort()).toEqual(ROUTES.map((r) => r.operation).sort());
+    expect(byOp.has(PURGE_OPERATION)).toBe(true);
+    expect(byOp.size).toBe(ROUTES.length + 1);
+  });
+
+  it('finds only route handlers in lambda/handlers (jobs live in lambda/jobs)', () => {
+    const files = readdirSync(path.join(PROJECT_ROOT, 'lambda', 'handlers')).filter((f) => f.endsWith('.ts'));
+    expect(files.map((f) => f.replace(/\.ts$/, '')).sort()).toEqual(ROUTES.map((r) => r.operation).sort());
   });
 
   it('builds every function from an existing lambda/handlers/<operation>.ts', () => {
@@ -68,7 +75,9 @@ describe('operation functions', () => {
 describe('HTTP API', () => {
   const routes = template.findResources('AWS::ApiGatewayV2::Route');
   const integrations = template.findResources('AWS::ApiGatewayV2::Integration');
-  const permissions = template.findResources('AWS::Lambda::Permission');
+  const permissions = template.findResources('AWS::Lambda::Permission', {
+    Properties: { Principal: 'apigateway.amazonaws.com' },
+  });
   const paths = ROUTES.flatMap((r) => r.paths.map((p) => ({ operation: r.operation, path: p.path })));
 
   it('has exactly one POST route per path of the route table', () => {
@@ -94,6 +103,14 @@ describe('HTTP API', () => {
       expect(match).toHaveLength(1);
     }
     expect(Object.keys(permissions)).toHaveLength(paths.length);
+  });
+
+  it('lets nothing but API Gateway invoke a route function', () => {
+    const purgeId = byOp.get(PURGE_OPERATION);
+    for (const p of Object.values(template.findResources('AWS::Lambda::Permission'))) {
+      if (p.Properties.Principal === 'apigateway.amazonaws.com') continue;
+      expect(p.Properties.FunctionName).toEqual({ 'Fn::GetAtt': [purgeId, 'Arn'] });
+    }
   });
 
   it('serves on the $default stage with access logs', () => {

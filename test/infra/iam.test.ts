@@ -1,8 +1,7 @@
 /** Least privilege: what each operation's role may do, derived from the route table's `access`. */
-import { existsSync } from 'node:fs';
 import { ROUTES } from '../../lambda/routes';
 import { PURGE_OPERATION } from '../../lib/adaptor-stack';
-import { handlerEntry, OPERATION_TAG } from '../../lib/operation-function';
+import { OPERATION_TAG } from '../../lib/operation-function';
 import { asArray, functionsByOperation, statementsOfFunction, synth } from './synth';
 
 const { template } = synth();
@@ -101,47 +100,143 @@ describe('every policy in the stack', () => {
 
 describe('purge job', () => {
   const starters = ROUTES.filter((r) => r.startsPurge).map((r) => r.operation);
-  const purgeExists = existsSync(handlerEntry(PURGE_OPERATION));
+  const purgeId = byOp.get(PURGE_OPERATION)!;
+  const purgeName = template.findResources('AWS::Lambda::Function')[purgeId]!.Properties.FunctionName;
+  const invokesOf = (fnId: string) =>
+    statementsOfFunction(template, fnId).filter((s) =>
+      asArray<string>(s.Action).some((a) => a.startsWith('lambda:')),
+    );
+  const envOf = (fnId: string) =>
+    template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Environment.Variables;
 
-  (purgeExists ? it.skip : it)(
-    'is absent, and nothing may invoke functions, until its handler exists',
-    () => {
-      expect(byOp.has(PURGE_OPERATION)).toBe(false);
-      expect(JSON.stringify(template.findResources('AWS::IAM::Policy'))).not.toContain(
-        'lambda:InvokeFunction',
-      );
-      expect(JSON.stringify(template.findResources('AWS::Lambda::Function'))).not.toContain(
-        'PURGE_FUNCTION_NAME',
-      );
-    },
-  );
+  it('exists, with a fixed name', () => {
+    expect(purgeId).toBeDefined();
+    expect(typeof purgeName).toBe('string');
+  });
 
-  // The purge handler is written separately; this runs as soon as it exists.
-  (purgeExists ? it : it.skip)(
-    'is invoked only by startsPurge routes, by exact ARN, and may write the table',
-    () => {
-      const purgeId = byOp.get(PURGE_OPERATION)!;
-      expect(purgeId).toBeDefined();
-      for (const [op, fnId] of byOp) {
-        const invokes = statementsOfFunction(template, fnId).filter((s) =>
-          asArray<string>(s.Action).includes('lambda:InvokeFunction'),
-        );
-        const env = template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Environment.Variables;
-        if (starters.includes(op)) {
-          expect(invokes).toEqual([
-            {
-              Effect: 'Allow',
-              Action: 'lambda:InvokeFunction',
-              Resource: { 'Fn::GetAtt': [purgeId, 'Arn'] },
-            },
-          ]);
-          expect(env.PURGE_FUNCTION_NAME).toEqual({ Ref: purgeId });
-        } else {
-          expect(invokes).toEqual([]);
-          expect(env.PURGE_FUNCTION_NAME).toBeUndefined();
-        }
+  it.each(starters)('is started by %s, by exact ARN, and by nothing else', (op) => {
+    expect(invokesOf(byOp.get(op)!)).toEqual([
+      { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: { 'Fn::GetAtt': [purgeId, 'Arn'] } },
+    ]);
+    expect(envOf(byOp.get(op)!).PURGE_FUNCTION_NAME).toEqual({ Ref: purgeId });
+  });
+
+  it('cannot be started, and is not known, by routes that do not start purges', () => {
+    for (const [op, fnId] of byOp) {
+      if (starters.includes(op) || op === PURGE_OPERATION) continue;
+      expect(invokesOf(fnId)).toEqual([]);
+      expect(envOf(fnId).PURGE_FUNCTION_NAME).toBeUndefined();
+    }
+  });
+
+  it('may invoke itself (continuation), by the ARN of its own name, and nothing else', () => {
+    expect(invokesOf(purgeId)).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'lambda:InvokeFunction',
+        Resource: {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':lambda:',
+              { Ref: 'AWS::Region' },
+              ':',
+              { Ref: 'AWS::AccountId' },
+              `:function:${purgeName}`,
+            ],
+          ],
+        },
+      },
+    ]);
+    expect(envOf(purgeId).PURGE_FUNCTION_NAME).toBe(purgeName);
+  });
+
+  it('may read and write items', () => {
+    expect(dynamoActions(PURGE_OPERATION)).toEqual(
+      expect.arrayContaining([...WRITE_ACTIONS, 'dynamodb:Query']),
+    );
+  });
+
+  it('is the only function anything may invoke besides API Gateway', () => {
+    const invoked = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+      .filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('lambda:')))
+      .flatMap((s) => asArray(s.Resource));
+    expect(invoked.length).toBe(starters.length + 1);
+    for (const resource of invoked) {
+      expect(JSON.stringify(resource)).toMatch(new RegExp(`"${purgeId}"|:function:${purgeName}"`));
+    }
+  });
+});
+
+describe('secrets', () => {
+  const cursorSecretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) =>
+    id.startsWith('ConfigCursorSecret'),
+  )!;
+  const legacySecretId = Object.keys(template.findResources('AWS::SecretsManager::Secret')).find((id) =>
+    id.startsWith('ConfigSecretKey'),
+  )!;
+  const secretStatements = (fnId: string) =>
+    statementsOfFunction(template, fnId).filter((s) =>
+      asArray<string>(s.Action).some((a) => a.startsWith('secretsmanager:')),
+    );
+  const envOf = (fnId: string) =>
+    template.findResources('AWS::Lambda::Function')[fnId]!.Properties.Environment.Variables;
+
+  it('both exist', () => {
+    expect(cursorSecretId).toBeDefined();
+    expect(legacySecretId).toBeDefined();
+  });
+
+  it.each(ROUTES.map((r) => [r.operation, r] as const))(
+    '%s may read exactly the secrets it needs',
+    (op, route) => {
+      const fnId = byOp.get(op)!;
+      const expected = [
+        ...(route.access === 'read' ? [{ Ref: cursorSecretId }] : []),
+        ...(route.paths.some((p) => p.protocol === 'legacy') ? [{ Ref: legacySecretId }] : []),
+      ];
+      const statements = secretStatements(fnId);
+      expect(statements.flatMap((s) => asArray(s.Resource))).toEqual(expected);
+      for (const s of statements) {
+        expect(asArray<string>(s.Action).sort()).toEqual([
+          'secretsmanager:DescribeSecret',
+          'secretsmanager:GetSecretValue',
+        ]);
       }
-      expect(dynamoActions(PURGE_OPERATION)).toEqual(expect.arrayContaining(WRITE_ACTIONS));
+      const env = envOf(fnId);
+      if (route.access === 'read') expect(env.CURSOR_SECRET_ARN).toEqual({ Ref: cursorSecretId });
+      else expect(env.CURSOR_SECRET_ARN).toBeUndefined();
+      if (route.paths.some((p) => p.protocol === 'legacy')) {
+        expect(env.WIX_SECRET_KEY_ARN).toEqual({ Ref: legacySecretId });
+      } else expect(env.WIX_SECRET_KEY_ARN).toBeUndefined();
     },
   );
+
+  it('are not readable by the purge job', () => {
+    const purgeId = byOp.get(PURGE_OPERATION)!;
+    expect(secretStatements(purgeId)).toEqual([]);
+    expect(envOf(purgeId).CURSOR_SECRET_ARN).toBeUndefined();
+    expect(envOf(purgeId).WIX_SECRET_KEY_ARN).toBeUndefined();
+  });
+
+  it('are granted only on these two secrets, to operation functions only', () => {
+    const fnRoles = new Set(
+      [...byOp.values()].map(
+        (id) => template.findResources('AWS::Lambda::Function')[id]!.Properties.Role['Fn::GetAtt'][0],
+      ),
+    );
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      const statements = (policy.Properties.PolicyDocument.Statement as Array<Record<string, any>>).filter(
+        (s) => asArray<string>(s.Action).some((a) => a.startsWith('secretsmanager:')),
+      );
+      if (statements.length === 0) continue;
+      for (const role of policy.Properties.Roles) expect(fnRoles).toContain(role.Ref);
+      for (const resource of statements.flatMap((s) => asArray(s.Resource))) {
+        expect([{ Ref: cursorSecretId }, { Ref: legacySecretId }]).toContainEqual(resource);
+      }
+    }
+  });
 });
