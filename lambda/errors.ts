@@ -212,3 +212,10 @@ export class UnsupportedOperationError extends DomainError {
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
+
+/** The query would read more than the request's budget allows (time or items). */
+export class QueryTooExpensiveError extends DomainError {
+  readonly code = 'QUERY_TOO_EXPENSIVE';
+  readonly status = 400;
+  override readonly name = 'QueryTooExpensiveError';
+}

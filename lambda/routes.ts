@@ -75,6 +75,18 @@ export const ROUTES: readonly RouteDef[] = [
     startsPurge: true,
   },
   {
+    operation: 'itemsQuery',
+    paths: [{ path: '/v3/items/query', protocol: 'v3' }],
+    access: 'read',
+    dataOperation: 'QUERY',
+  },
+  {
+    operation: 'itemsCount',
+    paths: [{ path: '/v3/items/count', protocol: 'v3' }],
+    access: 'read',
+    dataOperation: 'COUNT',
+  },
+  {
     operation: 'itemsInsert',
     paths: [{ path: '/v3/items/insert', protocol: 'v3' }],
     access: 'write',

@@ -1,0 +1,10 @@
+import { defineOperation } from '../protocol/operation';
+import { lambdaHandler } from '../protocol/lambda';
+import { parseCountRequest } from '../protocol/v3/queryRequest';
+import { countItems } from '../service/query';
+
+export const operation = defineOperation({
+  v3: async (request, ctx, deps) => ({ totalCount: await countItems(deps, ctx, parseCountRequest(request)) }),
+});
+
+export const handler = lambdaHandler('itemsCount', operation);

@@ -1,0 +1,223 @@
+/**
+ * Query and count, protocol-neutral: parse -> validate -> plan -> execute (store) -> filter, sort and
+ * page in memory -> project. Pages fill: DynamoDB's Limit counts items read, so reading continues until
+ * the page holds `limit` matches, the data ends, or the request's budget is spent.
+ */
+import type { Config } from '../config';
+import { ValidationError } from '../errors';
+import type { RequestContext } from '../protocol/context';
+import type { SortKey } from '../query/ast';
+import { decodeCursor, encodeCursor, type CursorState } from '../query/cursor';
+import { matches } from '../query/evaluate';
+import { parseFilter } from '../query/parse';
+import { plan, type Plan } from '../query/plan';
+import { project } from '../query/project';
+import { comparator, TopK, type Row } from '../query/sort';
+import { compareForSort, getPath } from '../query/values';
+import type { Deps } from '../runtime';
+import type { Budget } from '../store/paginate';
+import * as collections from '../store/collections';
+import { getItems, type WixItem } from '../store/items';
+import { itemsPk } from '../store/keys';
+import { countQuery, streamQuery } from '../store/queryItems';
+import { fieldPolicy, checkSort } from './queryPolicy';
+
+export interface QuerySpec {
+  readonly collectionId: string;
+  readonly filter: unknown;
+  readonly sort: readonly SortKey[];
+  readonly fields: readonly string[] | undefined;
+  readonly limit: number;
+  readonly offset: number;
+  readonly cursorMode: boolean;
+  readonly cursor: string | undefined;
+  /** The limit came from the request (on a follow-up page it overrides the cursor's). */
+  readonly limitGiven: boolean;
+  readonly returnTotalCount: boolean;
+  readonly consistentRead: boolean;
+}
+
+export interface QueryResult {
+  items: WixItem[];
+  offset: number;
+  total: number | undefined;
+  /** Cursor mode only: the next page's cursor, or null on the last page. */
+  nextCursor: string | null | undefined;
+}
+
+export function budgetOf(config: Config): Budget {
+  return { maxItemsRead: config.queryMaxItemsRead, maxMillis: config.queryMaxMillis };
+}
+
+/** The position after `row` in the effective sort: its sort values (the last one is `_id`). */
+function positionOf(row: Row, sort: readonly SortKey[]): unknown[] {
+  return sort.map((s) => getPath(row, s.field).value ?? null);
+}
+
+function isAfter(row: Row, position: readonly unknown[], sort: readonly SortKey[]): boolean {
+  for (let i = 0; i < sort.length; i++) {
+    const s = sort[i]!;
+    const c = compareForSort(getPath(row, s.field).value ?? null, position[i] ?? null);
+    if (c !== 0) return s.desc ? c < 0 : c > 0;
+  }
+  return false;
+}
+
+interface Scan {
+  rows: Row[];
+  /** matches of the whole query, when counted along the way */
+  total: number | undefined;
+}
+
+/** Collects the page (plus one row, to know whether more exist) for a plan. */
+async function collect(
+  deps: Deps,
+  pk: string,
+  p: Plan,
+  opts: {
+    skip: number;
+    take: number;
+    position: unknown[] | undefined;
+    wantTotal: boolean;
+    consistent: boolean;
+  },
+): Promise<Scan> {
+  const { skip, take, position, wantTotal, consistent } = opts;
+  const after = (row: Row) => !position || isAfter(row, position, p.sort);
+  const path = p.path;
+  if (path.kind === 'none') return { rows: [], total: 0 };
+  if (path.kind === 'get') {
+    const found = await getItems(deps.db, pk, path.ids, consistent);
+    const all = [...found.values()].filter((item) => matches(p.filter, item)).sort(comparator(p.sort));
+    const rows = all.filter(after).slice(skip, skip + take);
+    return { rows, total: position ? undefined : all.length };
+  }
+  const budget = budgetOf(deps.config);
+  if (path.orderedBySort) {
+    // Key order is the requested order: stop as soon as the page is full (unless counting).
+    const rows: Row[] = [];
+    let seen = 0;
+    const stream = streamQuery(deps.db, path, {
+      consistent,
+      budget,
+      ...(wantTotal ? {} : { wanted: skip + take }),
+    });
+    for await (const page of stream) {
+      for (const item of page) {
+        if (!matches(p.filter, item)) continue;
+        seen += 1;
+        if (seen > skip && rows.length < take) rows.push(item);
+      }
+      if (!wantTotal && rows.length >= take) break;
+    }
+    return { rows, total: wantTotal ? seen : undefined };
+  }
+  // Any other order: read every match once, keeping only the best skip + take rows in memory.
+  const top = new TopK(skip + take, comparator(p.sort));
+  let total = 0;
+  for await (const page of streamQuery(deps.db, path, { consistent, budget })) {
+    for (const item of page) {
+      if (!matches(p.filter, item)) continue;
+      total += 1;
+      if (after(item)) top.add(item);
+    }
+  }
+  return { rows: top.sorted().slice(skip, skip + take), total: position ? undefined : total };
+}
+
+export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpec): Promise<QueryResult> {
+  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
+  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  let state: CursorState | undefined;
+  if (spec.cursor !== undefined) {
+    state = decodeCursor(spec.cursor, ctx.tenant, deps.config.cursorSecret, spec.collectionId);
+    if (state.g !== record.generation) {
+      throw new ValidationError('invalid cursor: the collection was truncated since it was issued', [
+        { fieldPath: 'cursorPaging.cursor', message: 'expired by truncate' },
+      ]);
+    }
+  }
+  const rawFilter = state ? state.f : spec.filter;
+  const sort: SortKey[] = state ? state.s.map(([field, desc]) => ({ field, desc })) : [...spec.sort];
+  const fields = state ? state.p : spec.fields;
+  const limit = state && !spec.limitGiven ? state.l : spec.limit;
+  const wantTotal = state ? state.t === true || spec.returnTotalCount : spec.returnTotalCount;
+  const policy = fieldPolicy(record);
+  const filter = parseFilter(rawFilter, policy);
+  checkSort(record, sort);
+
+  const position = state?.a;
+  const idOrdered = (sortKeys: readonly SortKey[]) => sortKeys.length === 0 || sortKeys[0]!.field === '_id';
+  const afterId = position && idOrdered(sort) ? String(position[position.length - 1]) : undefined;
+  const p = plan(filter, sort, pk, afterId !== undefined ? { afterId } : {});
+  const skip = spec.cursorMode ? 0 : spec.offset;
+  const scan = await collect(deps, pk, p, {
+    skip,
+    take: limit + 1,
+    position,
+    wantTotal: wantTotal && !position,
+    consistent: spec.consistentRead,
+  });
+  let total = scan.total;
+  if (wantTotal && total === undefined)
+    total = await countItems(deps, ctx, {
+      collectionId: spec.collectionId,
+      filter: rawFilter,
+      consistentRead: spec.consistentRead,
+    });
+  const hasMore = scan.rows.length > limit;
+  const rows = scan.rows.slice(0, limit);
+
+  let nextCursor: string | null | undefined;
+  if (spec.cursorMode) {
+    const last = rows[rows.length - 1];
+    nextCursor =
+      hasMore && last
+        ? encodeCursor(
+            {
+              c: spec.collectionId,
+              g: record.generation,
+              f: rawFilter ?? null,
+              s: sort.map((s) => [s.field, s.desc]),
+              ...(fields && fields.length > 0 ? { p: [...fields] } : {}),
+              l: limit,
+              a: positionOf(last, p.sort),
+              ...(wantTotal ? { t: true } : {}),
+            },
+            ctx.tenant,
+            deps.config.cursorSecret,
+          )
+        : null;
+  }
+  return {
+    items: rows.map((r) => project(r, fields)),
+    offset: skip,
+    total: wantTotal ? total : undefined,
+    nextCursor,
+  };
+}
+
+export interface CountSpec {
+  readonly collectionId: string;
+  readonly filter: unknown;
+  readonly consistentRead: boolean;
+}
+
+/** Exact count: Select COUNT when DynamoDB evaluates the whole filter, otherwise counted in memory. */
+export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpec): Promise<number> {
+  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
+  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  const filter = parseFilter(spec.filter, fieldPolicy(record));
+  const p = plan(filter, [], pk);
+  const path = p.path;
+  if (path.kind === 'query' && path.exact)
+    return countQuery(deps.db, path, spec.consistentRead, budgetOf(deps.config));
+  const scan = await collect(deps, pk, p, {
+    skip: 0,
+    take: 0,
+    position: undefined,
+    wantTotal: true,
+    consistent: spec.consistentRead,
+  });
+  return scan.total ?? 0;
+}

@@ -1,0 +1,94 @@
+/** Executes query plans: the only place Query requests for items are sent. */
+import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
+import { QueryTooExpensiveError } from '../errors';
+import type { AccessPath } from '../query/plan';
+import type { Db } from './client';
+import { toAttrMap } from './codec';
+import { fromStored, type WixItem } from './items';
+import { BudgetExhaustedError, paginate, type Budget } from './paginate';
+
+export type QueryPath = Extract<AccessPath, { kind: 'query' }>;
+
+export interface StreamOptions {
+  readonly consistent: boolean;
+  /** How many matches the caller expects to need: small first pages, growing (undefined = read it all). */
+  readonly wanted?: number;
+  readonly budget: Budget;
+}
+
+const MAX_PAGE_LIMIT = 10_000;
+
+function translateBudget(err: unknown): never {
+  if (err instanceof BudgetExhaustedError) {
+    throw new QueryTooExpensiveError(
+      `the query reads too much data for one request (${err.what} budget spent); narrow the filter or sort by _id`,
+    );
+  }
+  throw err;
+}
+
+/** Yields the items of each page DynamoDB returns, in key order. */
+export async function* streamQuery(
+  db: Db,
+  path: QueryPath,
+  options: StreamOptions,
+): AsyncGenerator<WixItem[]> {
+  let page = 0;
+  const pages = paginate<QueryCommandOutput>((startKey) => {
+    const limit =
+      options.wanted === undefined
+        ? undefined
+        : Math.min(MAX_PAGE_LIMIT, Math.max(25, options.wanted * 2) * 4 ** page);
+    page += 1;
+    return db.client.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: path.keyCondition,
+        FilterExpression: path.filterExpression,
+        ExpressionAttributeNames: path.names,
+        ExpressionAttributeValues: toAttrMap(path.values),
+        ScanIndexForward: !path.descending,
+        ConsistentRead: options.consistent,
+        ExclusiveStartKey: startKey,
+        Limit: limit,
+      }),
+    );
+  }, options.budget);
+  try {
+    for await (const p of pages) yield (p.Items ?? []).map(fromStored);
+  } catch (err) {
+    translateBudget(err);
+  }
+}
+
+/** Counts matches with Select COUNT (only for exact filters: nothing left to check in memory). */
+export async function countQuery(
+  db: Db,
+  path: QueryPath,
+  consistent: boolean,
+  budget: Budget,
+): Promise<number> {
+  let count = 0;
+  const pages = paginate<QueryCommandOutput>(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: path.keyCondition,
+          FilterExpression: path.filterExpression,
+          ExpressionAttributeNames: path.names,
+          ExpressionAttributeValues: toAttrMap(path.values),
+          Select: 'COUNT',
+          ConsistentRead: consistent,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    budget,
+  );
+  try {
+    for await (const p of pages) count += p.Count ?? 0;
+  } catch (err) {
+    translateBudget(err);
+  }
+  return count;
+}
