@@ -87,6 +87,18 @@ export const ROUTES: readonly RouteDef[] = [
     dataOperation: 'COUNT',
   },
   {
+    operation: 'itemsAggregate',
+    paths: [{ path: '/v3/items/aggregate', protocol: 'v3' }],
+    access: 'read',
+    dataOperation: 'AGGREGATE',
+  },
+  {
+    operation: 'itemsDistinct',
+    paths: [{ path: '/v3/items/query-distinct-values', protocol: 'v3' }],
+    access: 'read',
+    dataOperation: 'DISTINCT',
+  },
+  {
     operation: 'itemsInsert',
     paths: [{ path: '/v3/items/insert', protocol: 'v3' }],
     access: 'write',

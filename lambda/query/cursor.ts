@@ -34,7 +34,22 @@ function mac(secret: string, tenant: string, body: string): Buffer {
   return createHmac('sha256', secret).update(`v1\n${tenant}\n${body}`).digest().subarray(0, MAC_BYTES);
 }
 
-export function encodeCursor(state: CursorState, tenant: string, secret: string): string {
+/** Offset-based continuation for aggregate / distinct results: the request itself and where the next page starts. */
+export interface OffsetCursorState {
+  /** collection id */
+  c: string;
+  /** generation */
+  g: string;
+  /** which operation issued it */
+  k: 'aggregate' | 'distinct';
+  /** the request, without its paging */
+  r: unknown;
+  /** offset of the next page and its size */
+  o: number;
+  l: number;
+}
+
+export function encodeCursor(state: CursorState | OffsetCursorState, tenant: string, secret: string): string {
   const body = deflateRawSync(Buffer.from(JSON.stringify(state))).toString('base64url');
   return `${body}.${mac(secret, tenant, body).toString('base64url')}`;
 }
@@ -51,6 +66,25 @@ export function decodeCursor(
   secret: string,
   collectionId: string,
 ): CursorState {
+  const state = decodeAny(token, tenant, secret, collectionId);
+  if ((state as { k?: unknown }).k !== undefined) invalid('issued for another operation');
+  return state as CursorState;
+}
+
+export function decodeOffsetCursor(
+  token: unknown,
+  tenant: string,
+  secret: string,
+  collectionId: string,
+  kind: OffsetCursorState['k'],
+): OffsetCursorState {
+  const state = decodeAny(token, tenant, secret, collectionId) as unknown as OffsetCursorState;
+  if (state.k !== kind || typeof state.o !== 'number' || typeof state.l !== 'number')
+    invalid('issued for another operation');
+  return state;
+}
+
+function decodeAny(token: unknown, tenant: string, secret: string, collectionId: string): { c: string } {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_CURSOR_CHARS)
     invalid('not a cursor of this adaptor');
   const [body, sig, extra] = token.split('.');
@@ -67,16 +101,32 @@ export function decodeCursor(
   const given = Buffer.from(sig, 'base64url');
   if (given.length !== expected.length || !timingSafeEqual(given, expected))
     invalid('signature mismatch (tampered, or not issued to this site)');
-  let state: CursorState;
+  let state: { c: string };
   try {
     state = JSON.parse(
       inflateRawSync(Buffer.from(body, 'base64url'), { maxOutputLength: 4 * MAX_CURSOR_CHARS }).toString(
         'utf8',
       ),
-    ) as CursorState;
+    ) as { c: string };
   } catch {
     invalid('unreadable');
   }
   if (state.c !== collectionId) invalid('issued for another collection');
   return state;
+}
+
+/** Which operation issued a cursor, read without verifying it (only to route it; it is verified after). */
+export function peekCursorKind(token: unknown): string | undefined {
+  if (typeof token !== 'string' || token.length > MAX_CURSOR_CHARS) return undefined;
+  try {
+    const body = token.split('.')[0] ?? '';
+    const state = JSON.parse(
+      inflateRawSync(Buffer.from(body, 'base64url'), { maxOutputLength: 4 * MAX_CURSOR_CHARS }).toString(
+        'utf8',
+      ),
+    ) as { k?: unknown };
+    return typeof state.k === 'string' ? state.k : 'query';
+  } catch {
+    return undefined;
+  }
 }

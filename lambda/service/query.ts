@@ -6,7 +6,7 @@
 import type { Config } from '../config';
 import { ValidationError } from '../errors';
 import type { RequestContext } from '../protocol/context';
-import type { SortKey } from '../query/ast';
+import type { Node, SortKey } from '../query/ast';
 import { decodeCursor, encodeCursor, type CursorState } from '../query/cursor';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
@@ -220,4 +220,24 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
     consistent: spec.consistentRead,
   });
   return scan.total ?? 0;
+}
+
+/** Calls `onItem` for every item of the partition that matches `filter` (aggregate, distinct). */
+export async function forEachMatch(
+  deps: Deps,
+  pk: string,
+  filter: Node,
+  consistent: boolean,
+  onItem: (item: WixItem) => void,
+): Promise<void> {
+  const { path } = plan(filter, [], pk);
+  if (path.kind === 'none') return;
+  if (path.kind === 'get') {
+    for (const item of (await getItems(deps.db, pk, path.ids, consistent)).values())
+      if (matches(filter, item)) onItem(item);
+    return;
+  }
+  for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(deps.config) })) {
+    for (const item of page) if (matches(filter, item)) onItem(item);
+  }
 }
