@@ -44,7 +44,7 @@ export const ROUTES: readonly RouteDef[] = [
     operation: 'provision',
     paths: [
       { path: '/v3/provision', protocol: 'open' },
-      { path: '/provision', protocol: 'open' },
+      { path: '/provision', protocol: 'legacy' },
     ],
     access: 'none',
   },
@@ -55,17 +55,29 @@ export const ROUTES: readonly RouteDef[] = [
   },
   {
     operation: 'collectionsGet',
-    paths: [{ path: '/v3/collections/get', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/collections/get', protocol: 'v3' },
+      { path: '/schemas/list', protocol: 'legacy' },
+      { path: '/schemas/list/headers', protocol: 'legacy' },
+      { path: '/schemas/find', protocol: 'legacy' },
+    ],
     access: 'read',
   },
   {
     operation: 'collectionsCreate',
-    paths: [{ path: '/v3/collections/create', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/collections/create', protocol: 'v3' },
+      { path: '/schemas/create', protocol: 'legacy' },
+    ],
     access: 'write',
   },
   {
     operation: 'collectionsUpdate',
-    paths: [{ path: '/v3/collections/update', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/collections/update', protocol: 'v3' },
+      { path: '/schemas/column/add', protocol: 'legacy' },
+      { path: '/schemas/column/remove', protocol: 'legacy' },
+    ],
     access: 'write',
   },
   {
@@ -76,19 +88,29 @@ export const ROUTES: readonly RouteDef[] = [
   },
   {
     operation: 'itemsQuery',
-    paths: [{ path: '/v3/items/query', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/query', protocol: 'v3' },
+      { path: '/data/find', protocol: 'legacy' },
+      { path: '/data/get', protocol: 'legacy' },
+    ],
     access: 'read',
     dataOperation: 'QUERY',
   },
   {
     operation: 'itemsCount',
-    paths: [{ path: '/v3/items/count', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/count', protocol: 'v3' },
+      { path: '/data/count', protocol: 'legacy' },
+    ],
     access: 'read',
     dataOperation: 'COUNT',
   },
   {
     operation: 'itemsAggregate',
-    paths: [{ path: '/v3/items/aggregate', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/aggregate', protocol: 'v3' },
+      { path: '/data/aggregate', protocol: 'legacy' },
+    ],
     access: 'read',
     dataOperation: 'AGGREGATE',
   },
@@ -99,26 +121,59 @@ export const ROUTES: readonly RouteDef[] = [
     dataOperation: 'DISTINCT',
   },
   {
+    operation: 'itemsQueryReferenced',
+    paths: [{ path: '/v3/items/query-referenced', protocol: 'v3' }],
+    access: 'read',
+    dataOperation: 'QUERY_REFERENCED',
+  },
+  {
+    operation: 'itemsInsertReferences',
+    paths: [{ path: '/v3/items/insert-references', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'INSERT_REFERENCES',
+  },
+  {
+    operation: 'itemsRemoveReferences',
+    paths: [{ path: '/v3/items/remove-references', protocol: 'v3' }],
+    access: 'write',
+    dataOperation: 'REMOVE_REFERENCES',
+  },
+  {
     operation: 'itemsInsert',
-    paths: [{ path: '/v3/items/insert', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/insert', protocol: 'v3' },
+      { path: '/data/insert', protocol: 'legacy' },
+      { path: '/data/insert/bulk', protocol: 'legacy' },
+    ],
     access: 'write',
     dataOperation: 'INSERT',
   },
   {
     operation: 'itemsUpdate',
-    paths: [{ path: '/v3/items/update', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/update', protocol: 'v3' },
+      { path: '/data/update', protocol: 'legacy' },
+      { path: '/data/update/bulk', protocol: 'legacy' },
+    ],
     access: 'write',
     dataOperation: 'UPDATE',
   },
   {
     operation: 'itemsRemove',
-    paths: [{ path: '/v3/items/remove', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/remove', protocol: 'v3' },
+      { path: '/data/remove', protocol: 'legacy' },
+      { path: '/data/remove/bulk', protocol: 'legacy' },
+    ],
     access: 'write',
     dataOperation: 'REMOVE',
   },
   {
     operation: 'itemsTruncate',
-    paths: [{ path: '/v3/items/truncate', protocol: 'v3' }],
+    paths: [
+      { path: '/v3/items/truncate', protocol: 'v3' },
+      { path: '/data/truncate', protocol: 'legacy' },
+    ],
     access: 'write',
     dataOperation: 'TRUNCATE',
     startsPurge: true,

@@ -1,17 +1,36 @@
 import { defineOperation } from '../protocol/operation';
 import { lambdaHandler } from '../protocol/lambda';
-import { parseQueryRequest } from '../protocol/v3/queryRequest';
+import { parseIncludes, parseQueryRequest } from '../protocol/v3/queryRequest';
 import { queryItems } from '../service/query';
+import { parseFindRequest, parseGetRequest } from '../protocol/legacy/requests';
+import { ItemNotFoundError } from '../errors';
+import { includeReferenced } from '../service/references';
 
 export const operation = defineOperation({
   v3: async (request, ctx, deps) => {
     const spec = parseQueryRequest(request);
+    const includes = parseIncludes(request.includeReferencedItems);
     const result = await queryItems(deps, ctx, spec);
+    await includeReferenced(deps, ctx, result.record, result.items, includes, spec.consistentRead);
     const pagingMetadata: Record<string, unknown> = { count: result.items.length };
     if (spec.cursorMode) pagingMetadata.cursors = { next: result.nextCursor ?? null, prev: null };
     else pagingMetadata.offset = result.offset;
     if (result.total !== undefined) pagingMetadata.total = result.total;
     return { items: result.items, pagingMetadata };
+  },
+  // /data/find and /data/get (a query by _id: one GetItem)
+  legacy: async (request, ctx, deps, path) => {
+    if (path === '/data/get') {
+      const spec = parseGetRequest(request);
+      const [item] = (await queryItems(deps, ctx, spec)).items;
+      if (!item) throw new ItemNotFoundError(spec.itemId);
+      return { item };
+    }
+    const spec = parseFindRequest(request);
+    const result = await queryItems(deps, ctx, spec);
+    return result.total === undefined
+      ? { items: result.items }
+      : { items: result.items, totalCount: result.total };
   },
 });
 

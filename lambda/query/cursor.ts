@@ -41,7 +41,7 @@ export interface OffsetCursorState {
   /** generation */
   g: string;
   /** which operation issued it */
-  k: 'aggregate' | 'distinct';
+  k: 'aggregate' | 'distinct' | 'referenced';
   /** the request, without its paging */
   r: unknown;
   /** offset of the next page and its size */

@@ -272,11 +272,26 @@ export function incompatibleChanges(before: FieldDef[], after: FieldDef[]): Fiel
   return errors;
 }
 
+const REFERENCE_OPERATIONS = new Set<DataOperation>([
+  'QUERY_REFERENCED',
+  'INSERT_REFERENCES',
+  'REMOVE_REFERENCES',
+]);
+
+/** What Wix may call on this collection: implemented operations, reference ones only with a multi-reference field. */
+export function dataOperationsFor(record: CollectionRecord): DataOperation[] {
+  const refs = record.fields.some(
+    (f) =>
+      f.type === 'MULTI_REFERENCE' && typeof f.multiReferenceOptions?.referencedCollectionId === 'string',
+  );
+  return availableDataOperations().filter((op) => refs || !REFERENCE_OPERATIONS.has(op));
+}
+
 export function toWire(record: CollectionRecord): WireCollection {
   const wire: WireCollection = {
     id: record.id,
     fields: record.fields.map((f) => ({ ...f, capabilities: capabilitiesFor(f.type, f.encrypted === true) })),
-    capabilities: { dataOperations: availableDataOperations() },
+    capabilities: { dataOperations: dataOperationsFor(record) },
     pagingMode: record.pagingMode,
   };
   if (record.displayName !== undefined) wire.displayName = record.displayName;

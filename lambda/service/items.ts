@@ -14,12 +14,13 @@ import { errorFields, log } from '../log';
 import type { RequestContext } from '../protocol/context';
 import type { Deps } from '../runtime';
 import * as collections from '../store/collections';
-import { mapLimit } from '../store/concurrency';
+import { mapLimitByKey } from '../store/concurrency';
 import { itemsPk } from '../store/keys';
 import { deleteItem, fromRecord, putNewItem, replaceItem, toRecord, type WixItem } from '../store/items';
 import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
-import { requireCollectionIdString } from './collectionModel';
+import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
+import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
 
@@ -72,28 +73,17 @@ function storable(item: WixItem): WixItem {
   return out;
 }
 
-/** Runs same-id entries one after another (in input order) and different ids in parallel. */
-async function perIdInOrder<T>(ids: readonly string[], run: (index: number) => Promise<T>): Promise<T[]> {
-  const groups = new Map<string, number[]>();
-  ids.forEach((id, i) => {
-    const g = groups.get(id);
-    if (g) g.push(i);
-    else groups.set(id, [i]);
-  });
-  const results = new Array<T>(ids.length);
-  await mapLimit([...groups.values()], WRITE_CONCURRENCY, async (indexes) => {
-    for (const i of indexes) results[i] = await run(i);
-  });
-  return results;
-}
-
 function logger(ctx: RequestContext): (err: unknown) => void {
   return (err) => log('error', 'item write failed', { requestId: ctx.requestId, ...errorFields(err) });
 }
 
-async function currentPk(deps: Deps, ctx: RequestContext, collectionId: string): Promise<string> {
+async function current(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+): Promise<{ pk: string; record: CollectionRecord }> {
   const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
-  return itemsPk(ctx.tenant, collectionId, record.generation);
+  return { pk: itemsPk(ctx.tenant, collectionId, record.generation), record };
 }
 
 function dateNow(deps: Deps): { $date: string } {
@@ -106,7 +96,7 @@ export async function insertItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const pk = await currentPk(deps, ctx, collectionId);
+  const { pk } = await current(deps, ctx, collectionId);
   const now = dateNow(deps);
   const logFailure = logger(ctx);
   const prepared = items.map((raw) => {
@@ -123,8 +113,9 @@ export async function insertItems(
     return item;
   });
   const seen = new Set<string>();
-  return perIdInOrder(
+  return mapLimitByKey(
     prepared.map((p) => String(p._id)),
+    WRITE_CONCURRENCY,
     async (i): Promise<ItemResult> => {
       const item = prepared[i]!;
       const id = String(item._id);
@@ -147,11 +138,12 @@ export async function updateItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const pk = await currentPk(deps, ctx, collectionId);
+  const { pk } = await current(deps, ctx, collectionId);
   const now = dateNow(deps);
   const logFailure = logger(ctx);
-  return perIdInOrder(
+  return mapLimitByKey(
     items.map((it) => String(it._id)),
+    WRITE_CONCURRENCY,
     async (i): Promise<ItemResult> => {
       try {
         const value = storable({ ...items[i]!, _updatedDate: now });
@@ -169,15 +161,18 @@ export async function removeItems(
   collectionId: string,
   itemIds: string[],
 ): Promise<ItemResult[]> {
-  const pk = await currentPk(deps, ctx, collectionId);
+  const { pk, record } = await current(deps, ctx, collectionId);
   const logFailure = logger(ctx);
-  return perIdInOrder(itemIds, async (i): Promise<ItemResult> => {
+  const results = await mapLimitByKey(itemIds, WRITE_CONCURRENCY, async (i): Promise<ItemResult> => {
     try {
       return { item: await deleteItem(deps.db, pk, itemIds[i]!) };
     } catch (err) {
       return { error: itemError(err, logFailure) };
     }
   });
+  const removed = results.flatMap((r) => ('item' in r ? [String(r.item._id)] : []));
+  await removeReferencesOfItems(deps, ctx, record, removed);
+  return results;
 }
 
 /** O(1): the collection moves to a new, empty generation; the old one is purged in the background. */

@@ -15,6 +15,7 @@ import { project } from '../query/project';
 import { comparator, TopK, type Row } from '../query/sort';
 import { compareForSort, getPath } from '../query/values';
 import type { Deps } from '../runtime';
+import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import * as collections from '../store/collections';
 import { getItems, type WixItem } from '../store/items';
@@ -39,6 +40,8 @@ export interface QuerySpec {
 
 export interface QueryResult {
   items: WixItem[];
+  /** The collection as it was read for this query (for includeReferencedItems). */
+  record: CollectionRecord;
   offset: number;
   total: number | undefined;
   /** Cursor mode only: the next page's cursor, or null on the last page. */
@@ -190,6 +193,7 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
         : null;
   }
   return {
+    record,
     items: rows.map((r) => project(r, fields)),
     offset: skip,
     total: wantTotal ? total : undefined,

@@ -31,3 +31,25 @@ export function chunk<T>(items: readonly T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * Like mapLimit, but entries with the same key run one after another in input order (so repeated ids
+ * in one request apply in order), while different keys run in parallel.
+ */
+export async function mapLimitByKey<R>(
+  keys: readonly string[],
+  limit: number,
+  run: (index: number) => Promise<R>,
+): Promise<R[]> {
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const g = groups.get(key);
+    if (g) g.push(i);
+    else groups.set(key, [i]);
+  });
+  const results = new Array<R>(keys.length);
+  await mapLimit([...groups.values()], limit, async (indexes) => {
+    for (const i of indexes) results[i] = await run(i);
+  });
+  return results;
+}

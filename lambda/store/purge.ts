@@ -18,6 +18,7 @@ import type { Db } from './client';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
+import { referencesPk } from './references';
 import { ATTR } from './schema';
 
 export interface PurgeJob {
@@ -70,28 +71,36 @@ export async function purgePartition(
   job: PurgeJob,
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<PurgeResult> {
-  const pk = itemsPk(job.tenant, job.collectionId, job.generation);
   let deleted = 0;
-  // Each pass reads key pages and deletes them; deleted keys never come back, so a pass that ends
-  // early loses nothing: the next one starts from the beginning of what is left.
-  const pages = paginate((startKey) =>
-    db.client.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-        ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
-        ProjectionExpression: '#pk, #sk',
-        ExclusiveStartKey: startKey,
-        Limit: 1000,
-      }),
-    ),
-  );
-  for await (const page of pages) {
-    const keys = (page.Items ?? []).map((r): AttrMap => ({ [ATTR.pk]: r[ATTR.pk]!, [ATTR.sk]: r[ATTR.sk]! }));
-    await mapLimit(chunk(keys, 25), 4, (batch) => batchDelete(db, batch));
-    deleted += keys.length;
-    if (Date.now() > deadline && page.LastEvaluatedKey) return { deleted, done: false };
+  // The generation's items, then the references its items held.
+  for (const pk of [
+    itemsPk(job.tenant, job.collectionId, job.generation),
+    referencesPk(job.tenant, job.collectionId, job.generation),
+  ]) {
+    // Each pass reads key pages and deletes them; deleted keys never come back, so a pass that ends
+    // early loses nothing: the next one starts from the beginning of what is left.
+    const pages = paginate((startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
+          ProjectionExpression: '#pk, #sk',
+          ExclusiveStartKey: startKey,
+          Limit: 1000,
+        }),
+      ),
+    );
+    for await (const page of pages) {
+      const keys = (page.Items ?? []).map((r): AttrMap => ({
+        [ATTR.pk]: r[ATTR.pk]!,
+        [ATTR.sk]: r[ATTR.sk]!,
+      }));
+      await mapLimit(chunk(keys, 25), 4, (batch) => batchDelete(db, batch));
+      deleted += keys.length;
+      if (Date.now() > deadline) return { deleted, done: false };
+    }
   }
   await db.client.send(
     new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(purgeMarkerKey(job)) }),

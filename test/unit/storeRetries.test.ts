@@ -27,7 +27,10 @@ describe('getItems', () => {
     ddb.on(GetItemCommand).resolves({ Item: record('a') });
     const out = await getItems(db, 'P', ['a'], true);
     expect(out.get('a')).toEqual({ _id: 'a', n: 'a' });
-    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, { ConsistentRead: true, Key: { pk: { S: 'P' }, sk: { S: 'a' } } });
+    expect(ddb).toHaveReceivedCommandWith(GetItemCommand, {
+      ConsistentRead: true,
+      Key: { pk: { S: 'P' }, sk: { S: 'a' } },
+    });
   });
 
   it('chunks ids by 100 and retries unprocessed keys until all are read', async () => {
@@ -64,7 +67,11 @@ describe('getItems', () => {
 describe('purgePartition', () => {
   it('deletes in batches of 25, retries UnprocessedItems and removes the marker last', async () => {
     const keys = Array.from({ length: 60 }, (_, i) => toAttrMap({ pk: 'I#t#c#g', sk: `k${i}` }));
-    ddb.on(QueryCommand).resolves({ Items: keys });
+    // the items partition holds 60 keys, the references partition none
+    ddb.on(QueryCommand).resolves({ Items: [] });
+    ddb
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': { S: 'I#t#c#g' } } } as never)
+      .resolves({ Items: keys });
     let first = true;
     ddb.on(BatchWriteItemCommand).callsFake((input) => {
       const reqs = input.RequestItems['unit-table'];
@@ -83,12 +90,16 @@ describe('purgePartition', () => {
       .flatMap((c) => c.args[0].input.RequestItems!['unit-table']!.map((r) => r.DeleteRequest!.Key!.sk!.S));
     expect(new Set(deleted).size).toBe(60);
     expect(deleted).toHaveLength(65); // 5 retried
-    expect(ddb).toHaveReceivedCommandWith(DeleteItemCommand, { Key: { pk: { S: 'PURGE' }, sk: { S: 't#c#g' } } });
+    expect(ddb).toHaveReceivedCommandWith(DeleteItemCommand, {
+      Key: { pk: { S: 'PURGE' }, sk: { S: 't#c#g' } },
+    });
   });
 
   it('keeps the marker when a batch keeps failing, so the sweep can retry', async () => {
     ddb.on(QueryCommand).resolves({ Items: [toAttrMap({ pk: 'x', sk: 'y' })] });
-    ddb.on(BatchWriteItemCommand).rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
+    ddb
+      .on(BatchWriteItemCommand)
+      .rejects(Object.assign(new Error('throttled'), { name: 'ThrottlingException' }));
     await expect(purgePartition(db, { tenant: 't', collectionId: 'c', generation: 'g' })).rejects.toThrow();
     expect(ddb).not.toHaveReceivedCommand(DeleteItemCommand);
   });
@@ -109,7 +120,10 @@ describe('per-item failures', () => {
     ddb
       .on(PutItemCommand, { Item: { sk: { S: 'hot' } } } as never)
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ProvisionedThroughputExceededException' }));
-    const res = await a.call('/v3/items/insert', { collectionId: 'things', items: [{ _id: 'ok1' }, { _id: 'hot' }, { _id: 'ok2' }] });
+    const res = await a.call('/v3/items/insert', {
+      collectionId: 'things',
+      items: [{ _id: 'ok1' }, { _id: 'hot' }, { _id: 'ok2' }],
+    });
     expect(res.status).toBe(200);
     expect(res.body.results[0].item._id).toBe('ok1');
     expect(res.body.results[1]).toEqual({

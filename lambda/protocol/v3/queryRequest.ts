@@ -120,3 +120,26 @@ export function parseCountRequest(request: Json): CountSpec {
     consistentRead: optionalBool(request.consistentRead, 'consistentRead'),
   };
 }
+
+export interface IncludeRequest {
+  fieldKey: string;
+  limit: number;
+  filter: unknown;
+}
+
+/** includeReferencedItems: [{fieldKey, limit?, filter?}] */
+export function parseIncludes(raw: unknown): IncludeRequest[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw) || raw.length > 20)
+    bad('includeReferencedItems', 'must be an array of at most 20 {fieldKey, limit, filter}', raw);
+  return raw.map((inc, i) => {
+    const at = `includeReferencedItems[${i}]`;
+    if (!isObject(inc) || typeof inc.fieldKey !== 'string' || inc.fieldKey.length === 0)
+      bad(`${at}.fieldKey`, 'must be a field key', inc);
+    return {
+      fieldKey: inc.fieldKey,
+      limit: intIn(inc.limit, `${at}.limit`, 1, MAX_LIMIT, DEFAULT_LIMIT),
+      filter: inc.filter,
+    };
+  });
+}

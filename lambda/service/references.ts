@@ -1,0 +1,415 @@
+/** References between items: insert, remove, query-referenced, include on query, cleanup on item removal. */
+import {
+  CollectionNotFoundError,
+  ItemNotFoundError,
+  ReferenceAlreadyExistsError,
+  ValidationError,
+  isDomainError,
+  type DomainError,
+} from '../errors';
+import type { RequestContext } from '../protocol/context';
+import { decodeOffsetCursor, encodeCursor } from '../query/cursor';
+import { matches } from '../query/evaluate';
+import { parseFilter } from '../query/parse';
+import { project } from '../query/project';
+import { compareStrings } from '../query/values';
+import type { Deps } from '../runtime';
+import * as collections from '../store/collections';
+import { mapLimit, mapLimitByKey } from '../store/concurrency';
+import { getItems, type WixItem } from '../store/items';
+import { itemsPk } from '../store/keys';
+import {
+  deleteReference,
+  deleteReferences,
+  putReference,
+  referencesFrom,
+  referencesOfRange,
+  referencesTo,
+  type Reference,
+  type ReferenceScope,
+} from '../store/references';
+import type { PageResult } from './aggregate';
+import type { CollectionRecord, FieldDef } from './collectionModel';
+import { budgetOf } from './query';
+import { fieldPolicy } from './queryPolicy';
+
+export interface ReferencePair {
+  readonly referringItemId: string;
+  readonly referencedItemId: string;
+}
+
+export type ReferenceResult = { reference: ReferencePair } | { error: DomainError };
+
+/** A collection's multi-reference field and where it points. */
+interface MultiRefField {
+  readonly scope: ReferenceScope;
+  readonly record: CollectionRecord;
+  readonly targetId: string;
+}
+
+function targetOf(field: FieldDef): string | undefined {
+  const t = field.multiReferenceOptions?.referencedCollectionId;
+  return typeof t === 'string' && t.length > 0 ? t : undefined;
+}
+
+async function multiRefField(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  fieldKey: unknown,
+): Promise<MultiRefField> {
+  const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
+  const field = record.fields.find((f) => f.key === fieldKey);
+  const targetId = field && field.type === 'MULTI_REFERENCE' ? targetOf(field) : undefined;
+  if (!field || !targetId) {
+    throw new ValidationError(`${String(fieldKey)} is not a multi-reference field of ${collectionId}`, [
+      {
+        fieldPath: 'referringFieldKey',
+        rejectedValue: String(fieldKey).slice(0, 200),
+        message: 'not a MULTI_REFERENCE field',
+      },
+    ]);
+  }
+  return {
+    scope: { tenant: ctx.tenant, collectionId, generation: record.generation, field: field.key },
+    record,
+    targetId,
+  };
+}
+
+async function targetRecord(
+  deps: Deps,
+  ctx: RequestContext,
+  targetId: string,
+): Promise<CollectionRecord | undefined> {
+  return (await collections.getCollection(deps.db, ctx.tenant, targetId))?.record;
+}
+
+/** References into a collection that was truncated or deleted since are not references any more. */
+function live(refs: Reference[], target: CollectionRecord | undefined): Reference[] {
+  return target ? refs.filter((r) => r.referencedGeneration === target.generation) : [];
+}
+
+export async function insertReferences(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  fieldKey: string,
+  pairs: ReferencePair[],
+): Promise<ReferenceResult[]> {
+  const { scope, record, targetId } = await multiRefField(deps, ctx, collectionId, fieldKey);
+  const target = await targetRecord(deps, ctx, targetId);
+  if (!target) throw new CollectionNotFoundError(targetId);
+  const consistent = true;
+  const [referring, referenced] = await Promise.all([
+    getItems(
+      deps.db,
+      itemsPk(ctx.tenant, collectionId, record.generation),
+      pairs.map((p) => p.referringItemId),
+      consistent,
+    ),
+    getItems(
+      deps.db,
+      itemsPk(ctx.tenant, targetId, target.generation),
+      pairs.map((p) => p.referencedItemId),
+      consistent,
+    ),
+  ]);
+  const now = deps.now().toISOString();
+  const seen = new Set<string>();
+  return mapLimit(pairs, 25, async (pair, i): Promise<ReferenceResult> => {
+    if (!referring.has(pair.referringItemId)) return { error: new ItemNotFoundError(pair.referringItemId) };
+    if (!referenced.has(pair.referencedItemId))
+      return { error: new ItemNotFoundError(pair.referencedItemId) };
+    const key = `${pair.referringItemId}\u0000${pair.referencedItemId}`;
+    if (seen.has(key))
+      return { error: new ReferenceAlreadyExistsError(pair.referringItemId, pair.referencedItemId) };
+    seen.add(key);
+    try {
+      await putReference(deps.db, scope, {
+        ...pair,
+        at: `${now}#${String(i).padStart(4, '0')}`,
+        referencedCollectionId: targetId,
+        referencedGeneration: target.generation,
+      });
+      return { reference: pair };
+    } catch (err) {
+      if (isDomainError(err)) return { error: err };
+      throw err;
+    }
+  });
+}
+
+export async function removeReferences(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  fieldKey: string,
+  pairs: ReferencePair[],
+): Promise<ReferenceResult[]> {
+  const { scope, targetId } = await multiRefField(deps, ctx, collectionId, fieldKey);
+  const target = await targetRecord(deps, ctx, targetId);
+  const keys = pairs.map((p) => `${p.referringItemId}\u0000${p.referencedItemId}`);
+  return mapLimitByKey(keys, 25, async (i): Promise<ReferenceResult> => {
+    const pair = pairs[i]!;
+    try {
+      await deleteReference(deps.db, scope, pair.referringItemId, pair.referencedItemId, target?.generation);
+      return { reference: pair };
+    } catch (err) {
+      if (isDomainError(err)) return { error: err };
+      throw err;
+    }
+  });
+}
+
+export interface QueryReferencedSpec {
+  readonly collectionId: string;
+  readonly referringFieldKey: string;
+  readonly referringItemIds: readonly string[];
+  readonly referencedItemIds: readonly string[];
+  readonly desc: boolean;
+  readonly fieldsToReturn: readonly string[] | undefined;
+  readonly includeReferencedItems: boolean;
+  readonly limit: number;
+  readonly offset: number;
+  readonly cursorMode: boolean;
+  readonly cursor: string | undefined;
+  readonly limitGiven: boolean;
+  readonly returnTotalCount: boolean;
+  readonly consistentRead: boolean;
+}
+
+export interface ReferencedRow {
+  referringItemId: string;
+  referencedItemId: string;
+  referencedItem?: WixItem;
+}
+
+async function gather(deps: Deps, field: MultiRefField, spec: QueryReferencedSpec): Promise<Reference[]> {
+  const budget = budgetOf(deps.config);
+  const { scope } = field;
+  if (spec.referringItemIds.length > 0) {
+    const wanted = spec.referencedItemIds.length > 0 ? new Set(spec.referencedItemIds) : undefined;
+    const lists = await mapLimit([...new Set(spec.referringItemIds)], 8, (id) =>
+      referencesFrom(deps.db, scope, id, spec.consistentRead, budget),
+    );
+    return lists.flat().filter((r) => !wanted || wanted.has(r.referencedItemId));
+  }
+  if (spec.referencedItemIds.length > 0) {
+    const lists = await mapLimit([...new Set(spec.referencedItemIds)], 8, (id) =>
+      referencesTo(deps.db, scope, id, budget),
+    );
+    return lists.flat();
+  }
+  return referencesOfRange(deps.db, scope, undefined, undefined, spec.consistentRead, budget);
+}
+
+export async function queryReferenced(
+  deps: Deps,
+  ctx: RequestContext,
+  given: QueryReferencedSpec,
+): Promise<PageResult<ReferencedRow>> {
+  const field = await multiRefField(deps, ctx, given.collectionId, given.referringFieldKey);
+  let spec = given;
+  let offset = given.cursorMode ? 0 : given.offset;
+  if (given.cursor !== undefined) {
+    const state = decodeOffsetCursor(
+      given.cursor,
+      ctx.tenant,
+      deps.config.cursorSecret,
+      given.collectionId,
+      'referenced',
+    );
+    if (state.g !== field.record.generation)
+      throw new ValidationError('invalid cursor: the collection was truncated since it was issued');
+    spec = {
+      ...(state.r as QueryReferencedSpec),
+      cursor: undefined,
+      cursorMode: true,
+      limit: given.limitGiven ? given.limit : state.l,
+    };
+    offset = state.o;
+  }
+  const target = await targetRecord(deps, ctx, field.targetId);
+  const refs = live(await gather(deps, field, spec), target).sort((a, b) => {
+    const c =
+      compareStrings(a.at, b.at) ||
+      compareStrings(a.referringItemId, b.referringItemId) ||
+      compareStrings(a.referencedItemId, b.referencedItemId);
+    return spec.desc ? -c : c;
+  });
+  const pageRefs = refs.slice(offset, offset + spec.limit);
+  let items = new Map<string, WixItem>();
+  if (spec.includeReferencedItems && target && pageRefs.length > 0) {
+    items = await getItems(
+      deps.db,
+      itemsPk(ctx.tenant, field.targetId, target.generation),
+      pageRefs.map((r) => r.referencedItemId),
+      spec.consistentRead,
+    );
+  }
+  const rows = pageRefs.map((r) => {
+    const row: ReferencedRow = { referringItemId: r.referringItemId, referencedItemId: r.referencedItemId };
+    const item = items.get(r.referencedItemId);
+    if (item) row.referencedItem = project(item, spec.fieldsToReturn);
+    return row;
+  });
+  const hasMore = offset + spec.limit < refs.length;
+  let nextCursor: string | null | undefined;
+  if (spec.cursorMode) {
+    const { cursor: _c, ...request } = spec;
+    nextCursor = hasMore
+      ? encodeCursor(
+          {
+            c: spec.collectionId,
+            g: field.record.generation,
+            k: 'referenced',
+            r: request,
+            o: offset + spec.limit,
+            l: spec.limit,
+          },
+          ctx.tenant,
+          deps.config.cursorSecret,
+        )
+      : null;
+  }
+  return { rows, offset, total: spec.returnTotalCount ? refs.length : undefined, nextCursor };
+}
+
+export interface IncludeSpec {
+  readonly fieldKey: string;
+  readonly limit: number;
+  readonly filter: unknown;
+}
+
+/**
+ * includeReferencedItems on a query page: single references become the referenced item, multi
+ * references an array of up to `limit` referenced items (by reference creation time). Batched: one
+ * Query for all the page's references of a field and BatchGetItem for the items, never a request per row.
+ */
+export async function includeReferenced(
+  deps: Deps,
+  ctx: RequestContext,
+  record: CollectionRecord,
+  rows: WixItem[],
+  includes: readonly IncludeSpec[],
+  consistent: boolean,
+): Promise<void> {
+  if (rows.length === 0) return;
+  for (const inc of includes) {
+    const field = record.fields.find((f) => f.key === inc.fieldKey);
+    if (!field) continue;
+    if (field.type === 'REFERENCE') {
+      const targetId = field.singleReferenceOptions?.referencedCollectionId;
+      if (typeof targetId !== 'string') continue;
+      const target = await targetRecord(deps, ctx, targetId);
+      if (!target) continue;
+      const ids = rows.map((r) => r[inc.fieldKey]).filter((v): v is string => typeof v === 'string');
+      const found = await getItems(
+        deps.db,
+        itemsPk(ctx.tenant, targetId, target.generation),
+        ids,
+        consistent,
+      );
+      for (const row of rows) {
+        const id = row[inc.fieldKey];
+        if (typeof id === 'string' && found.has(id)) row[inc.fieldKey] = found.get(id);
+      }
+      continue;
+    }
+    if (field.type !== 'MULTI_REFERENCE') continue;
+    const targetId = targetOf(field);
+    const target = targetId ? await targetRecord(deps, ctx, targetId) : undefined;
+    if (!targetId || !target) {
+      for (const row of rows) row[inc.fieldKey] = [];
+      continue;
+    }
+    const scope: ReferenceScope = {
+      tenant: ctx.tenant,
+      collectionId: record.id,
+      generation: record.generation,
+      field: field.key,
+    };
+    const rowIds = new Set(rows.map((r) => String(r._id)));
+    const sortedIds = [...rowIds].sort((a, b) =>
+      compareStrings(encodeURIComponent(a), encodeURIComponent(b)),
+    );
+    const refs = live(
+      await referencesOfRange(
+        deps.db,
+        scope,
+        sortedIds[0],
+        sortedIds[sortedIds.length - 1],
+        consistent,
+        budgetOf(deps.config),
+      ),
+      target,
+    ).filter((r) => rowIds.has(r.referringItemId));
+    const items = await getItems(
+      deps.db,
+      itemsPk(ctx.tenant, targetId, target.generation),
+      refs.map((r) => r.referencedItemId),
+      consistent,
+    );
+    const filter = parseFilter(inc.filter, fieldPolicy(target), `includeReferencedItems.filter`);
+    const byRow = new Map<string, Reference[]>();
+    for (const r of refs.sort((a, b) => compareStrings(a.at, b.at))) {
+      const list = byRow.get(r.referringItemId) ?? [];
+      list.push(r);
+      byRow.set(r.referringItemId, list);
+    }
+    for (const row of rows) {
+      const list = (byRow.get(String(row._id)) ?? [])
+        .map((r) => items.get(r.referencedItemId))
+        .filter((it): it is WixItem => it !== undefined && matches(filter, it));
+      row[inc.fieldKey] = list.slice(0, inc.limit);
+    }
+  }
+}
+
+/**
+ * Removing items removes their references: those they hold (each multi-reference field of their
+ * collection) and those pointing at them (multi-reference fields of any collection targeting theirs).
+ */
+export async function removeReferencesOfItems(
+  deps: Deps,
+  ctx: RequestContext,
+  record: CollectionRecord,
+  ids: readonly string[],
+): Promise<void> {
+  if (ids.length === 0) return;
+  const budget = budgetOf(deps.config);
+  const holding = record.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f));
+  const all = await collections.listCollections(deps.db, ctx.tenant);
+  const pointing = all.flatMap(({ record: r }) =>
+    r.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f) === record.id).map((f) => ({ r, f })),
+  );
+  if (holding.length === 0 && pointing.length === 0) return;
+  for (const f of holding) {
+    const scope: ReferenceScope = {
+      tenant: ctx.tenant,
+      collectionId: record.id,
+      generation: record.generation,
+      field: f.key,
+    };
+    const refs = (
+      await mapLimit([...ids], 8, (id) => referencesFrom(deps.db, scope, id, true, budget))
+    ).flat();
+    await deleteReferences(deps.db, scope, refs);
+  }
+  for (const { r, f } of pointing) {
+    const scope: ReferenceScope = {
+      tenant: ctx.tenant,
+      collectionId: r.id,
+      generation: r.generation,
+      field: f.key,
+    };
+    const refs = (await mapLimit([...ids], 8, (id) => referencesTo(deps.db, scope, id, budget))).flat();
+    await deleteReferences(deps.db, scope, refs);
+  }
+}
+
+/** Whether a collection can hold references (advertises the reference operations). */
+export function hasMultiReference(record: CollectionRecord): boolean {
+  return record.fields.some((f) => f.type === 'MULTI_REFERENCE' && targetOf(f) !== undefined);
+}

@@ -1,0 +1,236 @@
+/**
+ * Multi-reference storage. One record per (field, referring item, referenced item):
+ *
+ *   pk   = R#<tenant>#<collection>#<generation>            all references held by one collection
+ *   sk   = <field>#<referring id>#<referenced id>          (components percent-encoded, so '#' never
+ *                                                           occurs inside one)
+ *   g1pk = RV#<tenant>#<collection>#<generation>#<field>#<referenced id>    who references X (GSI slot 1)
+ *   g1sk = <created at>#<referring id>
+ *
+ * So the references of one referring item are one Query (a key prefix), the references to one item
+ * are one Query on the GSI, and an exact pair is one conditional write. Each record also remembers
+ * the referenced collection's generation: references into a collection that was truncated or deleted
+ * since are ignored on read, which keeps truncate O(1) on both sides.
+ */
+import {
+  BatchWriteItemCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  type WriteRequest,
+} from '@aws-sdk/client-dynamodb';
+import { ReferenceAlreadyExistsError, ReferenceNotFoundError } from '../errors';
+import type { Db } from './client';
+import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
+import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
+import { encodePart } from './keys';
+import { paginate, type Budget } from './paginate';
+import { ATTR, gsiName, gsiPk, gsiSk } from './schema';
+
+const REVERSE_SLOT = 1;
+
+export interface ReferenceScope {
+  readonly tenant: string;
+  readonly collectionId: string;
+  readonly generation: string;
+  readonly field: string;
+}
+
+export interface Reference {
+  readonly referringItemId: string;
+  readonly referencedItemId: string;
+  /** creation time + sequence, for ordering */
+  readonly at: string;
+  readonly referencedCollectionId: string;
+  readonly referencedGeneration: string;
+}
+
+export function referencesPk(tenant: string, collectionId: string, generation: string): string {
+  return `R#${encodePart(tenant)}#${encodePart(collectionId)}#${generation}`;
+}
+
+function fieldPrefix(scope: ReferenceScope): string {
+  return `${encodePart(scope.field)}#`;
+}
+
+function sortKey(scope: ReferenceScope, referring: string, referenced: string): string {
+  return `${fieldPrefix(scope)}${encodePart(referring)}#${encodePart(referenced)}`;
+}
+
+function reversePk(scope: ReferenceScope, referenced: string): string {
+  return `RV#${encodePart(scope.tenant)}#${encodePart(scope.collectionId)}#${scope.generation}#${encodePart(scope.field)}#${encodePart(referenced)}`;
+}
+
+function keyOf(scope: ReferenceScope, referring: string, referenced: string): AttrMap {
+  return toAttrMap({
+    [ATTR.pk]: referencesPk(scope.tenant, scope.collectionId, scope.generation),
+    [ATTR.sk]: sortKey(scope, referring, referenced),
+  });
+}
+
+function fromStored(item: AttrMap): Reference {
+  const r = fromAttrMap(item);
+  return {
+    referringItemId: String(r.rf),
+    referencedItemId: String(r.rd),
+    at: String(r.at),
+    referencedCollectionId: String(r.rc),
+    referencedGeneration: String(r.rg),
+  };
+}
+
+export async function putReference(db: Db, scope: ReferenceScope, ref: Reference): Promise<void> {
+  try {
+    await db.client.send(
+      new PutItemCommand({
+        TableName: db.tableName,
+        Item: {
+          ...keyOf(scope, ref.referringItemId, ref.referencedItemId),
+          ...toAttrMap({
+            rf: ref.referringItemId,
+            rd: ref.referencedItemId,
+            at: ref.at,
+            rc: ref.referencedCollectionId,
+            rg: ref.referencedGeneration,
+            [gsiPk(REVERSE_SLOT)]: reversePk(scope, ref.referencedItemId),
+            [gsiSk(REVERSE_SLOT)]: `${ref.at}#${encodePart(ref.referringItemId)}`,
+          }),
+        },
+        // An existing record for a referenced item that has since been truncated away may be replaced.
+        ConditionExpression: 'attribute_not_exists(#pk) OR #rg <> :rg',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#rg': 'rg' },
+        ExpressionAttributeValues: toAttrMap({ ':rg': ref.referencedGeneration }),
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException)
+      throw new ReferenceAlreadyExistsError(ref.referringItemId, ref.referencedItemId);
+    throw err;
+  }
+}
+
+/** Deletes a reference; `liveGeneration` makes a record pointing into a truncated collection count as absent. */
+export async function deleteReference(
+  db: Db,
+  scope: ReferenceScope,
+  referring: string,
+  referenced: string,
+  liveGeneration: string | undefined,
+): Promise<void> {
+  try {
+    await db.client.send(
+      new DeleteItemCommand({
+        TableName: db.tableName,
+        Key: keyOf(scope, referring, referenced),
+        ConditionExpression: 'attribute_exists(#pk) AND #rg = :rg',
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#rg': 'rg' },
+        ExpressionAttributeValues: toAttrMap({ ':rg': liveGeneration ?? '' }),
+      }),
+    );
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException)
+      throw new ReferenceNotFoundError(referring, referenced);
+    throw err;
+  }
+}
+
+async function collect(pages: AsyncGenerator<QueryCommandOutput>): Promise<Reference[]> {
+  const out: Reference[] = [];
+  for await (const page of pages) for (const item of page.Items ?? []) out.push(fromStored(item));
+  return out;
+}
+
+function queryPrefix(db: Db, pk: string, lower: string, upper: string, consistent: boolean, budget: Budget) {
+  return paginate<QueryCommandOutput>(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': pk, ':lo': lower, ':hi': upper }),
+          ConsistentRead: consistent,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    budget,
+  );
+}
+
+/** Every reference of the field held by the referring items whose ids lie in [fromId, toId] (one Query). */
+export function referencesOfRange(
+  db: Db,
+  scope: ReferenceScope,
+  fromId: string | undefined,
+  toId: string | undefined,
+  consistent: boolean,
+  budget: Budget,
+): Promise<Reference[]> {
+  const pk = referencesPk(scope.tenant, scope.collectionId, scope.generation);
+  const prefix = fieldPrefix(scope);
+  const lower = fromId === undefined ? prefix : `${prefix}${encodePart(fromId)}#`;
+  // encoded parts are ASCII, so \uffff sorts after every continuation of the prefix
+  const upper = toId === undefined ? `${prefix}\uffff` : `${prefix}${encodePart(toId)}#\uffff`;
+  return collect(queryPrefix(db, pk, lower, upper, consistent, budget));
+}
+
+/** References of one referring item: one Query on a key prefix. */
+export function referencesFrom(
+  db: Db,
+  scope: ReferenceScope,
+  referring: string,
+  consistent: boolean,
+  budget: Budget,
+): Promise<Reference[]> {
+  return referencesOfRange(db, scope, referring, referring, consistent, budget);
+}
+
+/** References to one item (from this collection's field): one Query on GSI slot 1 (eventually consistent). */
+export async function referencesTo(
+  db: Db,
+  scope: ReferenceScope,
+  referenced: string,
+  budget: Budget,
+): Promise<Reference[]> {
+  return collect(
+    paginate<QueryCommandOutput>(
+      (startKey) =>
+        db.client.send(
+          new QueryCommand({
+            TableName: db.tableName,
+            IndexName: gsiName(REVERSE_SLOT),
+            KeyConditionExpression: '#g = :g',
+            ExpressionAttributeNames: { '#g': gsiPk(REVERSE_SLOT) },
+            ExpressionAttributeValues: toAttrMap({ ':g': reversePk(scope, referenced) }),
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      budget,
+    ),
+  );
+}
+
+/** Deletes references by pair (item removal), in 25-item batches with UnprocessedItems retried. */
+export async function deleteReferences(
+  db: Db,
+  scope: ReferenceScope,
+  refs: readonly Reference[],
+): Promise<void> {
+  await mapLimit(chunk(refs, 25), 4, async (batch) => {
+    let pending: WriteRequest[] = batch.map((r) => ({
+      DeleteRequest: { Key: keyOf(scope, r.referringItemId, r.referencedItemId) },
+    }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) {
+        if (round > 12) throw new Error('BatchWriteItem kept returning unprocessed items');
+        await sleep(backoffMs(round));
+      }
+      const out = await db.client.send(
+        new BatchWriteItemCommand({ RequestItems: { [db.tableName]: pending } }),
+      );
+      pending = out.UnprocessedItems?.[db.tableName] ?? [];
+    }
+  });
+}

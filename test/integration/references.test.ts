@@ -1,0 +1,326 @@
+/** References across collections against DynamoDB Local. */
+import { resetStats, totalRequests } from '../../lambda/store/client';
+import { createTestAdaptor, purgesIdle, type TestAdaptor } from '../helpers/adaptor';
+
+async function world(): Promise<TestAdaptor> {
+  const a = createTestAdaptor();
+  await a.call('/v3/collections/create', {
+    collection: {
+      id: 'cities',
+      fields: [
+        { key: 'name', type: 'TEXT' },
+        { key: 'pois', type: 'MULTI_REFERENCE', multiReferenceOptions: { referencedCollectionId: 'places' } },
+        {
+          key: 'capitalOf',
+          type: 'REFERENCE',
+          singleReferenceOptions: { referencedCollectionId: 'countries' },
+        },
+      ],
+    },
+  });
+  await a.call('/v3/collections/create', {
+    collection: {
+      id: 'places',
+      fields: [
+        { key: 'title', type: 'TEXT' },
+        { key: 'stars', type: 'NUMBER' },
+      ],
+    },
+  });
+  await a.call('/v3/collections/create', {
+    collection: { id: 'countries', fields: [{ key: 'name', type: 'TEXT' }] },
+  });
+  await a.call('/v3/items/insert', {
+    collectionId: 'countries',
+    items: [
+      { _id: 'fr', name: 'France' },
+      { _id: 'it', name: 'Italy' },
+    ],
+  });
+  await a.call('/v3/items/insert', {
+    collectionId: 'cities',
+    items: [
+      { _id: 'paris', name: 'Paris', capitalOf: 'fr' },
+      { _id: 'rome', name: 'Rome', capitalOf: 'it' },
+      { _id: 'lyon', name: 'Lyon' },
+    ],
+  });
+  await a.call('/v3/items/insert', {
+    collectionId: 'places',
+    items: [
+      { _id: 'eiffel', title: 'Eiffel Tower', stars: 5 },
+      { _id: 'louvre', title: 'Louvre', stars: 5 },
+      { _id: 'colosseum', title: 'Colosseum', stars: 4 },
+      { _id: 'bellecour', title: 'Place Bellecour', stars: 3 },
+    ],
+  });
+  return a;
+}
+
+const link = (a: TestAdaptor, pairs: [string, string][]) =>
+  a.call('/v3/items/insert-references', {
+    collectionId: 'cities',
+    referringFieldKey: 'pois',
+    references: pairs.map(([referringItemId, referencedItemId]) => ({ referringItemId, referencedItemId })),
+  });
+
+const pairsOf = (body: { items: { referringItemId: string; referencedItemId: string }[] }) =>
+  body.items.map((r) => `${r.referringItemId}->${r.referencedItemId}`);
+
+describe('references', () => {
+  it('inserts with per-item results: REFERENCE_ALREADY_EXISTS and ITEM_NOT_FOUND in their own slots', async () => {
+    const a = await world();
+    await link(a, [['paris', 'eiffel']]);
+    const res = await link(a, [
+      ['paris', 'louvre'],
+      ['paris', 'eiffel'],
+      ['paris', 'nowhere'],
+      ['atlantis', 'eiffel'],
+      ['paris', 'louvre'],
+    ]);
+    const r = res.body.results;
+    expect(r[0]).toEqual({ reference: { referringItemId: 'paris', referencedItemId: 'louvre' } });
+    expect(r[1].error).toMatchObject({
+      errorCode: 'REFERENCE_ALREADY_EXISTS',
+      data: { referringItemId: 'paris', referencedItemId: 'eiffel' },
+    });
+    expect(r[2].error).toMatchObject({ errorCode: 'ITEM_NOT_FOUND', data: { itemId: 'nowhere' } });
+    expect(r[3].error).toMatchObject({ errorCode: 'ITEM_NOT_FOUND', data: { itemId: 'atlantis' } });
+    expect(r[4].error.errorCode).toBe('REFERENCE_ALREADY_EXISTS');
+  });
+
+  it('queries by referring ids with one Query each, in creation order, with items and projection', async () => {
+    const a = await world();
+    await link(a, [['paris', 'louvre']]);
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['rome', 'colosseum'],
+    ]);
+    resetStats(a.deps.db.stats);
+    const res = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['paris'],
+      includeReferencedItems: true,
+      fieldsToReturn: ['title'],
+      returnTotalCount: true,
+    });
+    expect(res.body.items).toEqual([
+      {
+        referringItemId: 'paris',
+        referencedItemId: 'louvre',
+        referencedItem: { _id: 'louvre', title: 'Louvre' },
+      },
+      {
+        referringItemId: 'paris',
+        referencedItemId: 'eiffel',
+        referencedItem: { _id: 'eiffel', title: 'Eiffel Tower' },
+      },
+    ]);
+    expect(res.body.pagingMetadata).toMatchObject({ count: 2, total: 2 });
+    expect(a.deps.db.stats.requests.QueryCommand).toBe(1);
+    const desc = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['paris'],
+      order: 'DESC',
+      includeReferencedItems: false,
+    });
+    expect(pairsOf(desc.body)).toEqual(['paris->eiffel', 'paris->louvre']);
+    expect(desc.body.items[0].referencedItem).toBeUndefined();
+  });
+
+  it('queries by referenced ids through the reverse index, by both, or all', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['lyon', 'eiffel'],
+      ['rome', 'colosseum'],
+    ]);
+    const who = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referencedItemIds: ['eiffel'],
+    });
+    expect(pairsOf(who.body).sort()).toEqual(['lyon->eiffel', 'paris->eiffel']);
+    const both = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['paris', 'rome'],
+      referencedItemIds: ['colosseum'],
+    });
+    expect(pairsOf(both.body)).toEqual(['rome->colosseum']);
+    const all = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      paging: { limit: 2, offset: 1 },
+      returnTotalCount: true,
+    });
+    expect(all.body.items).toHaveLength(2);
+    expect(all.body.pagingMetadata.total).toBe(3);
+  });
+
+  it('pages with cursors', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['paris', 'colosseum'],
+      ['paris', 'bellecour'],
+    ]);
+    const seen: string[] = [];
+    let res = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['paris'],
+      cursorPaging: { limit: 3 },
+    });
+    for (;;) {
+      seen.push(...pairsOf(res.body));
+      const next = res.body.pagingMetadata.cursors.next;
+      if (!next) break;
+      res = await a.call('/v3/items/query-referenced', {
+        collectionId: 'cities',
+        referringFieldKey: 'pois',
+        cursorPaging: { cursor: next },
+      });
+    }
+    expect(seen).toEqual(['paris->eiffel', 'paris->louvre', 'paris->colosseum', 'paris->bellecour']);
+  });
+
+  it('removes with REFERENCE_NOT_FOUND per missing pair', async () => {
+    const a = await world();
+    await link(a, [['paris', 'eiffel']]);
+    const res = await a.call('/v3/items/remove-references', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      references: [
+        { referringItemId: 'paris', referencedItemId: 'eiffel' },
+        { referringItemId: 'paris', referencedItemId: 'eiffel' },
+      ],
+    });
+    expect(res.body.results[0].reference).toEqual({ referringItemId: 'paris', referencedItemId: 'eiffel' });
+    expect(res.body.results[1].error).toMatchObject({ errorCode: 'REFERENCE_NOT_FOUND' });
+  });
+
+  it('removing an item removes the references it holds and those pointing at it', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['lyon', 'eiffel'],
+      ['paris', 'louvre'],
+    ]);
+    await a.call('/v3/items/remove', { collectionId: 'places', itemIds: ['eiffel'] });
+    await a.call('/v3/items/remove', { collectionId: 'cities', itemIds: ['lyon'] });
+    const all = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(pairsOf(all.body)).toEqual(['paris->louvre']);
+    const who = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referencedItemIds: ['eiffel'],
+    });
+    expect(who.body.items).toEqual([]);
+  });
+
+  it('truncating either side hides its references at once; the purge removes the held ones', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['rome', 'colosseum'],
+    ]);
+    await a.call('/v3/items/truncate', { collectionId: 'places' });
+    const afterTarget = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(afterTarget.body.items).toEqual([]);
+    await a.call('/v3/items/insert', {
+      collectionId: 'places',
+      items: [{ _id: 'eiffel', title: 'Eiffel again' }],
+    });
+    // a fresh reference to the re-created item may be made; the stale one does not block it
+    expect((await link(a, [['paris', 'eiffel']])).body.results[0].reference).toBeDefined();
+    await a.call('/v3/items/truncate', { collectionId: 'cities' });
+    await purgesIdle(a);
+    const afterSource = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(afterSource.body.items).toEqual([]);
+  });
+
+  it('includes referenced items on query with batched reads, never a request per row', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['rome', 'colosseum'],
+      ['lyon', 'bellecour'],
+    ]);
+    resetStats(a.deps.db.stats);
+    const res = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { sort: [{ fieldName: 'name', order: 'ASC' }] },
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 1 }, { fieldKey: 'capitalOf' }],
+    });
+    const byId = Object.fromEntries(res.body.items.map((i: { _id: string }) => [i._id, i]));
+    expect(byId.paris.pois).toEqual([expect.objectContaining({ _id: 'eiffel' })]);
+    expect(byId.rome.pois).toEqual([expect.objectContaining({ _id: 'colosseum' })]);
+    expect(byId.paris.capitalOf).toEqual(expect.objectContaining({ _id: 'fr', name: 'France' }));
+    expect(byId.lyon.capitalOf).toBeUndefined();
+    // 1 query page + metadata reads + one Query for all pois + batched item reads
+    expect(a.deps.db.stats.requests.QueryCommand).toBe(2);
+    expect(totalRequests(a.deps.db.stats)).toBeLessThanOrEqual(9);
+    const filtered = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { filter: { _id: 'paris' } },
+      includeReferencedItems: [{ fieldKey: 'pois', filter: { title: { $startsWith: 'lou' } } }],
+    });
+    expect(filtered.body.items[0].pois.map((p: { _id: string }) => p._id)).toEqual(['louvre']);
+  });
+
+  it('advertises reference operations only on collections with a multi-reference field', async () => {
+    const a = await world();
+    const got = await a.call('/v3/collections/get', { collectionIds: ['cities', 'places'] });
+    const ops = Object.fromEntries(
+      got.body.collections.map((c: { id: string; capabilities: { dataOperations: string[] } }) => [
+        c.id,
+        c.capabilities.dataOperations,
+      ]),
+    );
+    expect(ops.cities).toEqual(
+      expect.arrayContaining([
+        'QUERY_REFERENCED',
+        'INSERT_REFERENCES',
+        'REMOVE_REFERENCES',
+        'AGGREGATE',
+        'DISTINCT',
+      ]),
+    );
+    expect(ops.places).not.toContain('INSERT_REFERENCES');
+  });
+
+  it('refuses a field that is not a multi-reference', async () => {
+    const a = await world();
+    const res = await a.call('/v3/items/insert-references', {
+      collectionId: 'cities',
+      referringFieldKey: 'name',
+      references: [{ referringItemId: 'paris', referencedItemId: 'eiffel' }],
+    });
+    expect([res.status, res.body.errorCode]).toEqual([400, 'VALIDATION_ERROR']);
+  });
+
+  it('keeps tenants apart', async () => {
+    const a = await world();
+    await link(a, [['paris', 'eiffel']]);
+    const b = createTestAdaptor();
+    const res = await b.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(res.status).toBe(404);
+  });
+});
