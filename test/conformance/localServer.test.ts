@@ -107,9 +107,39 @@ describe('local server (npm start)', () => {
     ];
     const created = cli('collections/create', JSON.stringify({ collection: { id: 'cities', fields } }));
     expect(created.collection.id).toBe('cities');
-    expect(cli('collections/get', '{"collectionIds":[]}').collections).toEqual([created.collection]);
+    expect(cli('collections/get', '{"collectionIds":["cities"]}').collections).toEqual([created.collection]);
     // another tenant sees nothing
     expect(cli('collections/get', '{}', '--instance', 'someone-else').collections).toEqual([]);
+
+    // items and references across two collections
+    cli(
+      'collections/create',
+      JSON.stringify({ collection: { id: 'poi', fields: [{ key: 'title', type: 'TEXT' }] } }),
+    );
+    cli(
+      'items/insert',
+      JSON.stringify({ collectionId: 'cities', items: [{ _id: 'paris', title: 'Paris', price: 0 }] }),
+    );
+    cli(
+      'items/insert',
+      JSON.stringify({ collectionId: 'poi', items: [{ _id: 'eiffel', title: 'Eiffel Tower' }] }),
+    );
+    const linked = cli(
+      'items/insert-references',
+      JSON.stringify({
+        collectionId: 'cities',
+        referringFieldKey: 'poi',
+        references: [{ referringItemId: 'paris', referencedItemId: 'eiffel' }],
+      }),
+    );
+    expect(linked.results).toEqual([{ reference: { referringItemId: 'paris', referencedItemId: 'eiffel' } }]);
+    const referenced = JSON.stringify({
+      collectionId: 'cities',
+      referringFieldKey: 'poi',
+      includeReferencedItems: true,
+    });
+    const before = cli('items/query-referenced', referenced);
+    expect(before.items[0].referencedItem.title).toBe('Eiffel Tower');
 
     const javaPids = javaPidsFor(dataDir);
     expect(javaPids).toHaveLength(1);
@@ -121,7 +151,13 @@ describe('local server (npm start)', () => {
 
     // restart: the data is still there
     const second = await startServer();
-    expect(cli('collections/get', '{}').collections).toEqual([created.collection]);
+    const afterRestart = cli('collections/get', '{}').collections.map((c: { id: string }) => c.id);
+    expect(afterRestart.sort()).toEqual(['cities', 'poi']);
+    expect(cli('items/query-referenced', referenced)).toEqual(before);
+    expect(cli('items/query', JSON.stringify({ collectionId: 'cities', query: {} })).items[0]).toMatchObject({
+      _id: 'paris',
+      price: 0,
+    });
     const javaAgain = javaPidsFor(dataDir);
     expect(javaAgain).toHaveLength(1);
 
