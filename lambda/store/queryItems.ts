@@ -34,11 +34,18 @@ export async function* streamQuery(
   options: StreamOptions,
 ): AsyncGenerator<WixItem[]> {
   let page = 0;
+  // When DynamoDB applies no filter and memory has nothing left to check, every item read is a
+  // match: read exactly what is wanted. Otherwise start at twice that and grow, so a selective
+  // filter fills its page in a few requests without reading 1 MB pages for ten rows.
+  const everyReadMatches = path.exact && path.filterExpression === undefined;
   const pages = paginate<QueryCommandOutput>((startKey) => {
+    const wanted = options.wanted;
     const limit =
-      options.wanted === undefined
+      wanted === undefined
         ? undefined
-        : Math.min(MAX_PAGE_LIMIT, Math.max(25, options.wanted * 2) * 4 ** page);
+        : everyReadMatches
+          ? Math.min(MAX_PAGE_LIMIT, Math.max(1, wanted))
+          : Math.min(MAX_PAGE_LIMIT, Math.max(25, wanted * 2) * 4 ** page);
     page += 1;
     return db.client.send(
       new QueryCommand({
