@@ -195,11 +195,8 @@ export function plan(filter: Node, sort: readonly SortKey[], pk: string, options
       filterExpression: compiled.expr,
       names,
       values,
-      exact:
-        compiled.exact &&
-        !(lower && !lower.inclusive) &&
-        !(upper && !upper.inclusive) &&
-        !hasIdPredicate(filter),
+      // BETWEEN is inclusive: an exclusive bound there leaves memory a row to drop. A single bound is exact.
+      exact: compiled.exact && !(lower && upper && !(lower.inclusive && upper.inclusive)) && !hasIdPredicate(filter),
       descending: first.field === '_id' && first.desc,
       orderedBySort: first.field === '_id',
     },
