@@ -61,6 +61,8 @@ export function createDb(config: Config): Db {
   const client = new DynamoDBClient({
     region: config.region,
     maxAttempts: 6,
+    // A DynamoDB call that hangs is cut and retried rather than eating the whole Lambda budget.
+    requestHandler: { connectionTimeout: 2_000, requestTimeout: config.dynamodbTimeoutMs },
     ...(config.dynamodbEndpoint
       ? {
           endpoint: config.dynamodbEndpoint,
