@@ -100,6 +100,10 @@ interface IdConstraints {
   impossible: boolean;
 }
 
+/** DynamoDB refuses sort key values over 1024 bytes; no stored `_id` is longer. */
+const MAX_KEY_BYTES = 1024;
+const fitsKey = (v: string) => v.length > 0 && Buffer.byteLength(v, 'utf8') <= MAX_KEY_BYTES;
+
 function idConstraints(filter: Node): IdConstraints {
   const out: IdConstraints = { range: {}, impossible: false };
   for (const c of conjuncts(filter)) {
@@ -107,28 +111,31 @@ function idConstraints(filter: Node): IdConstraints {
     const v = c.operand;
     switch (c.op) {
       case '$eq':
-        out.ids = intersect(out.ids, typeof v === 'string' ? [v] : []);
+        out.ids = intersect(out.ids, typeof v === 'string' && fitsKey(v) ? [v] : []);
         break;
       case '$in':
       case '$hasSome':
         out.ids = intersect(
           out.ids,
-          (v as unknown[]).filter((x): x is string => typeof x === 'string'),
+          (v as unknown[]).filter((x): x is string => typeof x === 'string' && fitsKey(x)),
         );
         break;
       case '$gt':
       case '$gte':
-        if (typeof v === 'string')
+        if (typeof v !== 'string')
+          out.impossible = true; // ids are strings: a number/date bound matches nothing
+        else if (fitsKey(v))
           out.range.lower = tighterLower(out.range.lower, { value: v, inclusive: c.op === '$gte' });
-        else out.impossible = true; // ids are strings: a number/date bound matches nothing
+        // (a bound too long to be a key is left to memory)
         break;
       case '$lt':
       case '$lte':
-        if (typeof v === 'string')
+        if (typeof v !== 'string') out.impossible = true;
+        else if (fitsKey(v))
           out.range.upper = tighterUpper(out.range.upper, { value: v, inclusive: c.op === '$lte' });
-        else out.impossible = true;
         break;
       case '$startsWith': {
+        if (!fitsKey(v as string)) break;
         const r = prefixRange(v as string);
         if (r?.lower) out.range.lower = tighterLower(out.range.lower, r.lower);
         if (r?.upper) out.range.upper = tighterUpper(out.range.upper, r.upper);
@@ -196,7 +203,10 @@ export function plan(filter: Node, sort: readonly SortKey[], pk: string, options
       names,
       values,
       // BETWEEN is inclusive: an exclusive bound there leaves memory a row to drop. A single bound is exact.
-      exact: compiled.exact && !(lower && upper && !(lower.inclusive && upper.inclusive)) && !hasIdPredicate(filter),
+      exact:
+        compiled.exact &&
+        !(lower && upper && !(lower.inclusive && upper.inclusive)) &&
+        !hasIdPredicate(filter),
       descending: first.field === '_id' && first.desc,
       orderedBySort: first.field === '_id',
     },

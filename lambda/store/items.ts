@@ -146,7 +146,8 @@ export async function getItems(
   ids: readonly string[],
   consistent: boolean,
 ): Promise<Map<string, WixItem>> {
-  const unique = [...new Set(ids)];
+  // ids DynamoDB could not hold as a key cannot exist (and asking for them would be refused)
+  const unique = [...new Set(ids)].filter((id) => id.length > 0 && Buffer.byteLength(id, 'utf8') <= 1024);
   const found = new Map<string, WixItem>();
   if (unique.length === 0) return found;
   if (unique.length === 1) {
