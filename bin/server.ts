@@ -76,6 +76,7 @@ async function main(): Promise<void> {
         `  development key pair in ${path.dirname(devKeys.privateKeyPath)} (Wix would sign with its own key)`,
         `  try:   npm run wix -- collections/create '{"collection":{"id":"cities","fields":[{"key":"name","type":"TEXT"}]}}'`,
         `         npm run wix -- collections/get '{"collectionIds":[]}'`,
+        `  legacy: npm run wix -- schemas/list   (secret key ${process.env.WIX_SECRET_KEY ? 'from WIX_SECRET_KEY' : `in ${devKeys.secretKeyPath}`})`,
       );
     } else {
       lines.push('  V3 requests are verified with WIX_PUBLIC_KEY');

@@ -4,9 +4,11 @@
  *   npm run wix -- collections/get '{"collectionIds":[]}'
  *   npm run wix -- items/query @request.json --instance site-a
  *   echo '{}' | npm run wix -- capabilities/get -
+ *   npm run wix -- data/find '{"collectionName":"cities","filter":{"name":{"$eq":"Paris"}}}'   # legacy
  *
  * Options: --url URL (default http://HOST:PORT), --key PRIVATE_KEY_PEM_FILE (default the local dev key),
- * --instance INSTANCE_ID, --app-id APP_ID (JWT audience), --identity JSON, --raw (print compact JSON).
+ * --instance INSTANCE_ID, --app-id APP_ID (JWT audience), --identity JSON, --raw (print compact JSON),
+ * --secret KEY (legacy paths: default WIX_SECRET_KEY, else the local dev secret DATA_DIR/dev-keys/secret-key).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,12 +24,14 @@ interface Args {
   appId: string | undefined;
   identity: Record<string, unknown> | undefined;
   raw: boolean;
+  /** Legacy secret key; undefined when none is given or found (the adaptor then answers 401). */
+  secret: string | undefined;
 }
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
   process.stderr.write(
-    'usage: npm run wix -- <operation> [json | @file | -] [--url URL] [--key FILE] [--instance ID] [--app-id ID] [--identity JSON] [--raw]\n',
+    'usage: npm run wix -- <operation> [json | @file | -] [--url URL] [--key FILE] [--instance ID] [--app-id ID] [--identity JSON] [--secret KEY] [--raw]\n',
   );
   process.exit(2);
 }
@@ -44,6 +48,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--instance') args.instanceId = next();
     else if (a === '--app-id') args.appId = next();
     else if (a === '--identity') args.identity = JSON.parse(next()) as Record<string, unknown>;
+    else if (a === '--secret') args.secret = next();
     else if (a === '--raw') args.raw = true;
     else if (a === '--help' || a === '-h') usage();
     else positional.push(a);
@@ -63,7 +68,28 @@ function parseArgs(argv: string[]): Args {
     appId: args.appId ?? env.WIX_APP_ID,
     identity: args.identity,
     raw: args.raw ?? false,
+    secret: args.secret ?? (env.WIX_SECRET_KEY || readDevSecret(dataDir)),
   };
+}
+
+function readDevSecret(dataDir: string): string | undefined {
+  try {
+    return readFileSync(path.join(devKeyDir(dataDir), 'secret-key'), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Legacy bodies carry their credentials: adds the requestContext Wix would send, unless one is given. */
+function withRequestContext(request: unknown, args: Args): unknown {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return request;
+  if ('requestContext' in request) return request;
+  const requestContext = {
+    settings: args.secret === undefined ? {} : { secretKey: args.secret },
+    instanceId: args.instanceId,
+    role: 'OWNER',
+  };
+  return { requestContext, ...request };
 }
 
 async function main(): Promise<void> {
@@ -91,8 +117,15 @@ async function main(): Promise<void> {
       ...(args.identity ? { identity: args.identity } : {}),
     });
     result = await send(target, jwt, 'text/plain');
-  } else {
+  } else if (urlPath.startsWith('/v3/')) {
     result = await send(target, JSON.stringify(request), 'application/json');
+  } else {
+    if (args.secret === undefined) {
+      process.stderr.write(
+        'no legacy secret key: pass --secret, set WIX_SECRET_KEY, or start the local server once\n',
+      );
+    }
+    result = await send(target, JSON.stringify(withRequestContext(request, args)), 'application/json');
   }
   process.stdout.write(`${JSON.stringify(result.body, null, args.raw ? 0 : 2)}\n`);
   if (result.status >= 400) {

@@ -115,6 +115,15 @@ export class CollectionChangeNotSupportedError extends DomainError {
   }
 }
 
+export class FieldNotFoundError extends DomainError {
+  readonly code = 'FIELD_NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'FieldNotFoundError';
+  constructor(collectionId: string, fieldKey: string) {
+    super(`Collection ${collectionId} has no field ${fieldKey}`, { collectionId, fieldKey });
+  }
+}
+
 export class ItemNotFoundError extends DomainError {
   readonly code = 'ITEM_NOT_FOUND';
   readonly status = 404;

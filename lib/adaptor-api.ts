@@ -55,7 +55,8 @@ export class AdaptorApi extends Construct {
       reason:
         'Wix cannot send API Gateway credentials. Each function authenticates the request itself before any ' +
         'parsing or I/O: V3 bodies are RS256 JWTs verified against the Wix public key, legacy bodies carry ' +
-        'the secret key (compared in constant time); /provision is intentionally open (DESIGN.md §6).',
+        'the secret key (compared in constant time), /provision included; /v3/provision is intentionally open ' +
+        '(it reveals nothing).',
     });
   }
 

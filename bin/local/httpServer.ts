@@ -7,6 +7,7 @@ import path from 'node:path';
 import { dispatch } from '../../lambda/protocol/dispatch';
 import { MAX_BODY_BYTES, type HttpResponse } from '../../lambda/protocol/http';
 import type { Operation } from '../../lambda/protocol/operation';
+import { legacyErrorResponse } from '../../lambda/protocol/legacy/errors';
 import { v3ErrorResponse } from '../../lambda/protocol/v3/errors';
 import { PayloadTooLargeError } from '../../lambda/errors';
 import { matchRoute } from '../../lambda/routes';
@@ -71,7 +72,8 @@ export function createLocalServer(getDeps: () => Deps): Server {
       try {
         body = await readBody(req, MAX_BODY_BYTES);
       } catch (err) {
-        send(res, v3ErrorResponse(err));
+        const legacy = matchRoute(pathOnly)?.protocol === 'legacy';
+        send(res, legacy ? legacyErrorResponse(err) : v3ErrorResponse(err));
         return;
       }
       const match = matchRoute(pathOnly);

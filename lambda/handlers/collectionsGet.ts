@@ -1,11 +1,27 @@
 import { defineOperation } from '../protocol/operation';
 import { lambdaHandler } from '../protocol/lambda';
 import { listCollections, parseCollectionIds } from '../service/collections';
+import { parseSchemaIds } from '../protocol/legacy/requests';
+import { toLegacyHeader, toLegacySchema } from '../protocol/legacy/schema';
+import { CollectionNotFoundError } from '../errors';
 
 export const operation = defineOperation({
   v3: async (request, ctx, deps) => ({
     collections: await listCollections(deps, ctx, parseCollectionIds(request.collectionIds)),
   }),
+  // /schemas/list, /schemas/list/headers, /schemas/find
+  legacy: async (request, ctx, deps, path) => {
+    if (path === '/schemas/find') {
+      const ids = parseSchemaIds(request);
+      const found = await listCollections(deps, ctx, ids);
+      // Unknown ids are left out; none found is a 404 (Wix docs, legacy notes §10.3).
+      if (found.length === 0) throw new CollectionNotFoundError(ids.join(', '));
+      return { schemas: found.map((c) => toLegacySchema(c)) };
+    }
+    const all = await listCollections(deps, ctx, undefined);
+    if (path === '/schemas/list/headers') return { schemas: all.map(toLegacyHeader) };
+    return { schemas: all.map((c) => toLegacySchema(c)) };
+  },
 });
 
 export const handler = lambdaHandler('collectionsGet', operation);

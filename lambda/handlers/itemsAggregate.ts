@@ -3,6 +3,7 @@ import { lambdaHandler } from '../protocol/lambda';
 import { pagingMetadata, parseAggregateRequest } from '../protocol/v3/aggregateRequest';
 import { parseQueryRequest } from '../protocol/v3/queryRequest';
 import { aggregateItems } from '../service/aggregate';
+import { legacyAggregateRows, parseLegacyAggregate } from '../protocol/legacy/aggregate';
 import { queryItems } from '../service/query';
 
 export const operation = defineOperation({
@@ -29,6 +30,15 @@ export const operation = defineOperation({
     return {
       items: result.rows,
       pagingMetadata: pagingMetadata(result.rows.length, result, spec.cursorMode),
+    };
+  },
+  // /data/aggregate: v2 processingStep/postFilteringStep or the v1 `aggregation` form
+  legacy: async (request, ctx, deps) => {
+    const aggregate = parseLegacyAggregate(request);
+    const result = await aggregateItems(deps, ctx, aggregate.spec);
+    return {
+      items: legacyAggregateRows(result.rows, aggregate),
+      totalCount: result.total ?? result.rows.length,
     };
   },
 });

@@ -16,6 +16,8 @@ import type { RouteMatch } from '../routes';
 import type { Deps } from '../runtime';
 import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
 import type { Json, Operation } from './operation';
+import { openLegacyRequest } from './legacy/envelope';
+import { legacyErrorResponse } from './legacy/errors';
 import { openEnvelope } from './v3/envelope';
 import { v3ErrorResponse } from './v3/errors';
 
@@ -42,6 +44,13 @@ export async function dispatch(
       requestId = envelope.context.requestId;
       tenant = envelope.context.tenant;
       result = await op.v3(envelope.request, envelope.context, deps);
+    } else if (match.protocol === 'legacy') {
+      if (!op.legacy) throw new RouteNotFoundError(req.path);
+      const envelope = openLegacyRequest(req.body, deps.config, requestId, {
+        instanceOptional: match.path === '/provision',
+      });
+      tenant = envelope.context.tenant;
+      result = await op.legacy(envelope.request, envelope.context, deps, match.path);
     } else if (match.protocol === 'open') {
       if (!op.open) throw new RouteNotFoundError(req.path);
       result = await op.open(parseOptionalJson(req.body), deps, match.path);
@@ -51,7 +60,7 @@ export async function dispatch(
     response = json(200, result ?? {});
   } catch (err) {
     if (!isDomainError(err) || err.status >= 500) logFailure(err, requestId, match?.route.operation);
-    response = v3ErrorResponse(err);
+    response = match?.protocol === 'legacy' ? legacyErrorResponse(err) : v3ErrorResponse(err);
   }
   log('info', 'request', {
     requestId,

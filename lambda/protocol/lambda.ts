@@ -2,6 +2,7 @@
 import { matchRoute } from '../routes';
 import { errorFields, log } from '../log';
 import { loadDeps } from '../runtime';
+import { legacyErrorResponse } from './legacy/errors';
 import { v3ErrorResponse } from './v3/errors';
 import { dispatch } from './dispatch';
 import type { HttpResponse } from './http';
@@ -32,7 +33,7 @@ export function lambdaHandler(
       deps = await loadDeps();
     } catch (err) {
       log('error', 'cold start failed', errorFields(err));
-      return v3ErrorResponse(err);
+      return match?.protocol === 'legacy' ? legacyErrorResponse(err) : v3ErrorResponse(err);
     }
     return dispatch(
       own,

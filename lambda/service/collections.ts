@@ -1,6 +1,6 @@
 /** Collection operations, protocol-neutral. */
 import { randomBytes } from 'node:crypto';
-import { CollectionChangeNotSupportedError, ValidationError } from '../errors';
+import { CollectionChangeNotSupportedError, FieldNotFoundError, ValidationError } from '../errors';
 import type { RequestContext } from '../protocol/context';
 import type { Deps } from '../runtime';
 import * as store from '../store/collections';
@@ -9,8 +9,10 @@ import {
   incompatibleChanges,
   parseCollection,
   requireCollectionIdString,
+  SYSTEM_FIELDS,
   toWire,
   type CollectionRecord,
+  type FieldDef,
   type WireCollection,
 } from './collectionModel';
 
@@ -80,6 +82,71 @@ export async function deleteCollection(
   const id = requireCollectionIdString(collectionId);
   const job = await store.deleteCollection(deps.db, ctx.tenant, id, deps.now());
   await startPurge(deps, ctx, job);
+}
+
+/**
+ * Adds one field (legacy /schemas/column/add). The field is validated like any collection field;
+ * the change is one read and one write conditional on the version read, so a concurrent change is
+ * a ConflictError, never lost.
+ */
+export async function addCollectionField(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  rawField: unknown,
+): Promise<WireCollection> {
+  const key = isObject(rawField) ? rawField.key : undefined;
+  if (SYSTEM_FIELDS.some((s) => s.key === key)) throw systemFieldError(String(key));
+  const { collection, changeErrors } = parseCollection({ id: collectionId, fields: [rawField] });
+  if (changeErrors.length > 0) throw new CollectionChangeNotSupportedError(changeErrors);
+  const field = collection.fields[collection.fields.length - 1]!;
+  const current = await store.requireCollection(deps.db, ctx.tenant, collectionId);
+  if (current.record.fields.some((f) => f.key === field.key)) {
+    throw new ValidationError(`Collection ${collectionId} already has a field ${field.key}`, [
+      { fieldPath: 'column.name', rejectedValue: field.key, message: 'field already exists' },
+    ]);
+  }
+  return replaceFields(deps, ctx, current, [...current.record.fields, field]);
+}
+
+/** Removes one field (legacy /schemas/column/remove); item values stay (Wix data is schemaless). */
+export async function removeCollectionField(
+  deps: Deps,
+  ctx: RequestContext,
+  collectionId: string,
+  fieldKey: string,
+): Promise<WireCollection> {
+  if (SYSTEM_FIELDS.some((s) => s.key === fieldKey)) throw systemFieldError(fieldKey);
+  const current = await store.requireCollection(deps.db, ctx.tenant, collectionId);
+  if (!current.record.fields.some((f) => f.key === fieldKey))
+    throw new FieldNotFoundError(collectionId, fieldKey);
+  return replaceFields(
+    deps,
+    ctx,
+    current,
+    current.record.fields.filter((f) => f.key !== fieldKey),
+  );
+}
+
+function systemFieldError(key: string): ValidationError {
+  return new ValidationError(`Cannot modify system field ${key}`, [
+    { fieldPath: 'column', rejectedValue: key, message: 'system field' },
+  ]);
+}
+
+async function replaceFields(
+  deps: Deps,
+  ctx: RequestContext,
+  current: store.StoredCollection,
+  fields: FieldDef[],
+): Promise<WireCollection> {
+  const record: CollectionRecord = { ...current.record, fields, updatedAt: deps.now().toISOString() };
+  await store.replaceCollection(deps.db, ctx.tenant, record, current.version);
+  return toWire(record);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function parseCollectionIds(raw: unknown): string[] | undefined {

@@ -22,6 +22,15 @@ export interface TestAdaptor {
   readonly tenant: string;
   call<T = any>(path: string, request: unknown, options?: { tenant?: string }): Promise<CallResult<T>>;
   raw(path: string, body: string, method?: string): Promise<CallResult>;
+  /**
+   * A legacy (secret key) call: JSON body with a `requestContext` carrying the configured secret
+   * and the tenant as instanceId, unless the body brings its own `requestContext`.
+   */
+  legacy<T = any>(
+    path: string,
+    body?: Record<string, unknown>,
+    options?: { tenant?: string },
+  ): Promise<CallResult<T>>;
 }
 
 const operations = new Map<string, Operation>();
@@ -60,6 +69,16 @@ export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}
         instanceId: callOptions.tenant ?? tenant,
       });
       return raw(p, jwt);
+    },
+    async legacy(p, body = {}, callOptions = {}) {
+      const requestContext = {
+        settings: { secretKey: deps.config.wixSecretKey },
+        instanceId: callOptions.tenant ?? tenant,
+        installationId: 'test-installation',
+        memberId: 'test-member',
+        role: 'OWNER',
+      };
+      return raw(p, JSON.stringify({ requestContext, ...body }));
     },
   };
 }

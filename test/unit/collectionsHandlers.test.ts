@@ -211,14 +211,20 @@ describe('error edge', () => {
     }
   });
 
-  it('serves provision without a JWT and reveals no configuration', async () => {
+  it('serves V3 provision without a JWT and reveals no configuration', async () => {
     const v3 = await adaptor.raw('/v3/provision', '');
     expect(v3).toEqual({
       status: 200,
       body: { type: 'dynamodb', vendor: 'aws', protocolVersion: 3, adapterVersion: 'v3' },
     });
+    expect(JSON.stringify(v3.body)).not.toMatch(/unit-table|BEGIN|127\.0\.0\.1/);
+  });
+
+  it('answers legacy provision only with the secret key (none configured here: 401 {message})', async () => {
     const legacy = await adaptor.raw('/provision', '{"requestContext":{}}');
-    expect(legacy.body.protocolVersion).toBe(2);
+    expect(legacy.status).toBe(401);
+    expect(Object.keys(legacy.body)).toEqual(['message']);
     expect(JSON.stringify(legacy.body)).not.toMatch(/unit-table|BEGIN|127\.0\.0\.1/);
+    expect(ddb.calls()).toHaveLength(0);
   });
 });

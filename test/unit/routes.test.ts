@@ -45,6 +45,12 @@ describe('route table', () => {
     ['/v3/provision', 'provision'],
     ['/provision', 'provision'],
     ['/some/prefix/provision', 'provision'],
+    ['/data/find', 'itemsQuery'],
+    ['/data/get', 'itemsQuery'],
+    ['/prod/data/insert/bulk', 'itemsInsert'],
+    ['/data/insert', 'itemsInsert'],
+    ['/schemas/list/headers', 'collectionsGet'],
+    ['/schemas/column/remove', 'collectionsUpdate'],
   ])('matches %s by suffix', (p, op) => {
     expect(matchRoute(p)?.route.operation).toBe(op);
   });
@@ -53,6 +59,37 @@ describe('route table', () => {
     expect(matchRoute('/v3/provision')?.path).toBe('/v3/provision');
     expect(matchRoute('/provision')?.path).toBe('/provision');
     expect(matchRoute('/v3/collections/create')?.protocol).toBe('v3');
+    expect(matchRoute('/provision')?.protocol).toBe('legacy');
+    expect(matchRoute('/v3/provision')?.protocol).toBe('open');
+    expect(matchRoute('/data/insert/bulk')?.path).toBe('/data/insert/bulk');
+    expect(matchRoute('/schemas/list/headers')?.path).toBe('/schemas/list/headers');
+    expect(matchRoute('/schemas/list')?.protocol).toBe('legacy');
+  });
+
+  it('serves every legacy path of the protocol (wix-legacy notes §10)', () => {
+    const legacy = ROUTES.flatMap((r) => r.paths.filter((p) => p.protocol === 'legacy').map((p) => p.path));
+    expect(legacy.sort()).toEqual(
+      [
+        '/provision',
+        '/schemas/list',
+        '/schemas/list/headers',
+        '/schemas/find',
+        '/schemas/create',
+        '/schemas/column/add',
+        '/schemas/column/remove',
+        '/data/find',
+        '/data/get',
+        '/data/count',
+        '/data/aggregate',
+        '/data/insert',
+        '/data/update',
+        '/data/remove',
+        '/data/insert/bulk',
+        '/data/update/bulk',
+        '/data/remove/bulk',
+        '/data/truncate',
+      ].sort(),
+    );
   });
 
   it.each(['/', '/v3/collections', '/v3/collections/getx', '/xv3/collections/get/more', '/health'])(

@@ -27,22 +27,30 @@ export function openEnvelope(payload: JWTPayload, policy: TenantPolicy, fallback
   const metadata = data.metadata ?? {};
   if (!isObject(metadata)) throw new BadRequestError('data.metadata must be a JSON object');
 
-  const instanceId = metadata.instanceId;
+  const tenant = resolveTenant(metadata.instanceId, policy, 'metadata.instanceId');
+  const requestId =
+    typeof metadata.requestId === 'string' && metadata.requestId.length <= 256
+      ? metadata.requestId
+      : fallbackRequestId;
+  return { request, context: { tenant, identity: readIdentity(metadata.identity), requestId } };
+}
+
+/**
+ * The tenant rule both protocols share: the instance id when given (a string of at most 256
+ * characters), the configured default otherwise; refused when an allow-list exists and lacks it.
+ */
+export function resolveTenant(instanceId: unknown, policy: TenantPolicy, fieldPath: string): string {
   let tenant = policy.defaultTenant;
   if (instanceId !== undefined && instanceId !== null && instanceId !== '') {
     if (typeof instanceId !== 'string' || instanceId.length > MAX_TENANT_CHARS) {
-      throw new BadRequestError('metadata.instanceId must be a string of at most 256 characters');
+      throw new BadRequestError(`${fieldPath} must be a string of at most ${MAX_TENANT_CHARS} characters`);
     }
     tenant = instanceId;
   }
   if (policy.allowedTenants.length > 0 && !policy.allowedTenants.includes(tenant)) {
     throw new UnauthorizedError('TENANT_NOT_ALLOWED', 'this instance is not allowed on this adaptor');
   }
-  const requestId =
-    typeof metadata.requestId === 'string' && metadata.requestId.length <= 256
-      ? metadata.requestId
-      : fallbackRequestId;
-  return { request, context: { tenant, identity: readIdentity(metadata.identity), requestId } };
+  return tenant;
 }
 
 /** Accepts the current identity shape and the older one (type/siteMemberId/...). */
