@@ -228,3 +228,54 @@ export class QueryTooExpensiveError extends DomainError {
   readonly status = 400;
   override readonly name = 'QueryTooExpensiveError';
 }
+
+/** DynamoDB (or the network to it) is failing; the caller may retry the request. */
+export class ServiceUnavailableError extends DomainError {
+  readonly code = 'SERVICE_UNAVAILABLE';
+  readonly status = 503;
+  override readonly name = 'ServiceUnavailableError';
+  constructor(message = 'the database is not answering; retry later') {
+    super(message);
+  }
+}
+
+const THROTTLING_NAMES = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+]);
+const UNAVAILABLE_NAMES = new Set([
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'TransactionConflictException',
+]);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Infrastructure failures that survived the SDK's retries become retryable domain errors (503), so
+ * Wix sees "try again" rather than an internal error. Anything else is returned unchanged.
+ */
+export function classifyFailure(err: unknown): unknown {
+  if (isDomainError(err) || !(err instanceof Error)) return err;
+  const code = (err as { code?: unknown }).code;
+  if (THROTTLING_NAMES.has(err.name)) return new ThrottledError();
+  if (UNAVAILABLE_NAMES.has(err.name) || (typeof code === 'string' && NETWORK_CODES.has(code)))
+    return new ServiceUnavailableError();
+  const fault = (err as { $fault?: unknown }).$fault;
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  if (fault === 'server' || (typeof status === 'number' && status >= 500))
+    return new ServiceUnavailableError();
+  return err;
+}

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   BadRequestError,
+  classifyFailure,
   MethodNotAllowedError,
   PayloadTooLargeError,
   RouteNotFoundError,
@@ -58,8 +59,9 @@ export async function dispatch(
       throw new RouteNotFoundError(req.path);
     }
     response = json(200, result ?? {});
-  } catch (err) {
-    if (!isDomainError(err) || err.status >= 500) logFailure(err, requestId, match?.route.operation);
+  } catch (caught) {
+    if (!isDomainError(caught) || caught.status >= 500) logFailure(caught, requestId, match?.route.operation);
+    const err = classifyFailure(caught);
     response = match?.protocol === 'legacy' ? legacyErrorResponse(err) : v3ErrorResponse(err);
   }
   log('info', 'request', {

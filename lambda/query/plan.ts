@@ -54,8 +54,9 @@ export function effectiveSort(sort: readonly SortKey[]): SortKey[] {
   return out;
 }
 
+/** The top-level AND terms, nested ANDs flattened. */
 function conjuncts(node: Node): readonly Node[] {
-  if (node.kind === 'and') return node.children;
+  if (node.kind === 'and') return node.children.flatMap(conjuncts);
   if (node.kind === 'all') return [];
   return [node];
 }
@@ -86,6 +87,9 @@ function tighterUpper(cur: KeyRange['upper'], next: NonNullable<KeyRange['upper'
  */
 function prefixRange(prefix: string): KeyRange | undefined {
   if (prefix.length === 0 || !/^[\x20-\x7e]+$/.test(prefix)) return undefined;
+  // U+0130 and U+212A lower-case to "i" and "k": ids holding them match in memory but lie outside
+  // the ASCII range, so such prefixes are left to memory.
+  if (/[ik]/i.test(prefix)) return undefined;
   const lower = prefix.toLowerCase();
   const last = lower.charCodeAt(lower.length - 1);
   return {
@@ -148,6 +152,13 @@ function idConstraints(filter: Node): IdConstraints {
   return out;
 }
 
+const MAX_EXPRESSION_CHARS = 3500;
+const MAX_VALUE_BYTES = 256 * 1024;
+
+function valuesTooLarge(ph: Placeholders): boolean {
+  return Buffer.byteLength(JSON.stringify(ph.values), 'utf8') > MAX_VALUE_BYTES;
+}
+
 /** Placeholders that the final expressions do not use are dropped (DynamoDB rejects unused ones). */
 function prune(
   ph: Placeholders,
@@ -191,7 +202,14 @@ export function plan(filter: Node, sort: readonly SortKey[], pk: string, options
   } else if (upper) {
     keyCondition += ` AND ${skName} ${upper.inclusive ? '<=' : '<'} ${ph.value(upper.value)}`;
   }
-  const compiled = express(filter, ph);
+  let compiled = express(filter, ph);
+  // DynamoDB caps an expression at 4 KB and its values at a few MB: past that, memory filters.
+  if (
+    compiled.expr &&
+    (compiled.expr.length + keyCondition.length > MAX_EXPRESSION_CHARS || valuesTooLarge(ph))
+  ) {
+    compiled = { expr: undefined, exact: false };
+  }
   const { names, values } = prune(ph, `${keyCondition} ${compiled.expr ?? ''}`);
   return {
     filter,

@@ -5,8 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   ItemAlreadyExistsError,
-  ThrottledError,
+  ServiceUnavailableError,
   ValidationError,
+  classifyFailure,
   isDomainError,
   type DomainError,
 } from '../errors';
@@ -31,25 +32,17 @@ const WRITE_CONCURRENCY = 25;
 /** Items whose estimated size passes this are refused before the write (AWS would refuse them too). */
 const CLEARLY_TOO_LARGE = DYNAMODB_MAX_ITEM_BYTES + 8 * 1024;
 
-const THROTTLING = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'TransactionConflictException',
-]);
-
 /** The per-item error for a failure: domain errors as they are, the rest classified without internals. */
 function itemError(err: unknown, log: (err: unknown) => void): DomainError {
-  if (isDomainError(err)) return err;
-  const name = err instanceof Error ? err.name : '';
-  if (THROTTLING.has(name)) return new ThrottledError('DynamoDB throttled this item after retries; retry it');
-  if (name === 'ValidationException') {
+  const classified = classifyFailure(err);
+  if (isDomainError(classified)) return classified;
+  if (err instanceof Error && err.name === 'ValidationException') {
     return new ValidationError('DynamoDB refused this item (an item holds at most 400 KB)', [
       { fieldPath: '', message: 'item cannot be stored' },
     ]);
   }
   log(err);
-  return new ThrottledError('this item could not be written; retry it');
+  return new ServiceUnavailableError('this item could not be written; retry it');
 }
 
 /** Checks values and size; returns the storable item or throws a ValidationError. */
@@ -171,7 +164,16 @@ export async function removeItems(
     }
   });
   const removed = results.flatMap((r) => ('item' in r ? [String(r.item._id)] : []));
-  await removeReferencesOfItems(deps, ctx, record, removed);
+  try {
+    await removeReferencesOfItems(deps, ctx, record, removed);
+  } catch (err) {
+    // The items are gone and the answer must say so; references left behind point at nothing,
+    // which reads skip (an included item that does not exist is omitted).
+    log('error', 'could not remove references of removed items', {
+      requestId: ctx.requestId,
+      ...errorFields(err),
+    });
+  }
   return results;
 }
 

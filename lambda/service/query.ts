@@ -107,7 +107,8 @@ async function collect(
     });
     for await (const page of stream) {
       for (const item of page) {
-        if (!matches(p.filter, item)) continue;
+        // the key condition resumes after the cursor, but an inclusive BETWEEN may repeat that row
+        if (!matches(p.filter, item) || !after(item)) continue;
         seen += 1;
         if (seen > skip && rows.length < take) rows.push(item);
       }

@@ -62,7 +62,11 @@ export function createDb(config: Config): Db {
     region: config.region,
     maxAttempts: 6,
     // A DynamoDB call that hangs is cut and retried rather than eating the whole Lambda budget.
-    requestHandler: { connectionTimeout: 2_000, requestTimeout: config.dynamodbTimeoutMs },
+    requestHandler: {
+      connectionTimeout: 2_000,
+      requestTimeout: config.dynamodbTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
     ...(config.dynamodbEndpoint
       ? {
           endpoint: config.dynamodbEndpoint,

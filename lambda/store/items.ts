@@ -13,6 +13,7 @@ import {
 import { ItemAlreadyExistsError, ItemNotFoundError } from '../errors';
 import type { Db } from './client';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
+import { deepEqual } from '../query/values';
 import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { SYSTEM_ATTR } from './layout';
 import { ATTR } from './schema';
@@ -55,19 +56,33 @@ export function fromRecord(record: StoredRecord): WixItem {
   return item;
 }
 
-/** Writes a new item; ItemAlreadyExistsError when the `_id` is taken (checked atomically by DynamoDB). */
+/** The stored records are the same write (same content, same system fields). */
+function sameRecord(a: AttrMap, b: AttrMap): boolean {
+  return deepEqual(fromRecord(fromAttrMap(a)), fromRecord(fromAttrMap(b)));
+}
+
+/**
+ * Writes a new item; ItemAlreadyExistsError when the `_id` is taken (checked atomically by DynamoDB).
+ * If the connection dropped after DynamoDB applied our write, the SDK's retry finds our own item:
+ * DynamoDB returns what blocked the condition, and when that is exactly this write it is a success.
+ */
 export async function putNewItem(db: Db, pk: string, item: WixItem): Promise<void> {
+  const record = toAttrMap(toRecord(pk, item));
   try {
     await db.client.send(
       new PutItemCommand({
         TableName: db.tableName,
-        Item: toAttrMap(toRecord(pk, item)),
+        Item: record,
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemAlreadyExistsError(String(item._id));
+    if (err instanceof ConditionalCheckFailedException) {
+      if (err.Item && sameRecord(err.Item, record)) return;
+      throw new ItemAlreadyExistsError(String(item._id));
+    }
     throw err;
   }
 }
