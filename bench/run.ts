@@ -4,13 +4,14 @@
  * Latencies are those of DynamoDB Local on this machine, not of AWS; request and capacity counts
  * are what AWS would see.
  *
- * `npm run bench -- <section>` runs one section (writes, queries); its results replace that section's
+ * `npm run bench -- <section>` runs one section (writes, queries, load); its results replace that section's
  * in latest.json and the others' are kept, so the files always hold every section's latest run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startBench } from './harness';
+import { LOAD_NOTE, loadBenchmark } from './load';
 import { QUERIES_NOTE, queryBenchmarks } from './queries';
 import { writeBenchmarks, type Row } from './writes';
 
@@ -23,6 +24,8 @@ interface SectionDef {
 const SECTIONS: Record<string, SectionDef> = {
   writes: { run: writeBenchmarks },
   queries: { run: queryBenchmarks, note: QUERIES_NOTE },
+  // Mixed queries and writes for LOAD_SECONDS (default 60) through the local server.
+  load: { run: loadBenchmark, note: LOAD_NOTE },
 };
 
 interface Meta {
