@@ -303,6 +303,101 @@ export async function queryBenchmarks(b: Bench, reps = 20, warmups = 2): Promise
     },
   ];
 
+  // Issue 5 cases: aggregation over the whole collection, and references resolved on a page.
+  const byCategory = new Map<string, { n: number; sum: number }>();
+  for (const i of items) {
+    const g = byCategory.get(i.category) ?? { n: 0, sum: 0 };
+    g.n += 1;
+    g.sum += i.price;
+    byCategory.set(i.category, g);
+  }
+  cases.push({
+    name: '9. aggregate: group by category (10 groups) over 20,000 items, count + sum + average',
+    path: '/v3/items/aggregate',
+    request: () => ({
+      collectionId: COLLECTION,
+      aggregation: {
+        groupingFields: ['category'],
+        operations: [
+          { resultFieldName: 'n', itemCount: {} },
+          { resultFieldName: 'total', sum: { itemFieldName: 'price' } },
+          { resultFieldName: 'avg', average: { itemFieldName: 'price' } },
+        ],
+      },
+      sort: [{ fieldName: 'category', order: 'ASC' }],
+      paging: { limit: 50 },
+      consistentRead: false,
+      returnTotalCount: false,
+    }),
+    verify: (body) => {
+      check(body.items.length === byCategory.size, `aggregate rows = ${body.items.length}`);
+      for (const row of body.items as { category: string; n: number; total: number; avg: number }[]) {
+        const want = byCategory.get(row.category);
+        check(
+          !!want &&
+            row.n === want.n &&
+            Math.abs(row.total - want.sum) < 1e-6 &&
+            Math.abs(row.avg - want.sum / want.n) < 1e-9,
+          `aggregate row ${JSON.stringify(row)}`,
+        );
+      }
+      return body.items.length;
+    },
+  });
+
+  const LISTS = 100;
+  const PER_LIST = 5;
+  await b.call('/v3/collections/create', {
+    collection: {
+      id: 'lists',
+      fields: [
+        { key: 'name', type: 'TEXT' },
+        {
+          key: 'picks',
+          type: 'MULTI_REFERENCE',
+          multiReferenceOptions: { referencedCollectionId: COLLECTION },
+        },
+      ],
+    },
+  });
+  const listIds = Array.from({ length: LISTS }, (_, k) => `list-${String(k).padStart(3, '0')}`);
+  await b.call('/v3/items/insert', {
+    collectionId: 'lists',
+    items: listIds.map((_id) => ({ _id, name: _id })),
+  });
+  const references = listIds.flatMap((referringItemId, k) =>
+    Array.from({ length: PER_LIST }, (_, j) => ({
+      referringItemId,
+      referencedItemId: idOf((k * 131 + j * 17) % N),
+    })),
+  );
+  const linked = await b.call('/v3/items/insert-references', {
+    collectionId: 'lists',
+    referringFieldKey: 'picks',
+    references,
+  });
+  check(
+    linked.body.results.every((r: { reference?: unknown }) => r.reference),
+    'references inserted',
+  );
+  cases.push({
+    name: '10. query 50 rows with includeReferencedItems (5 referenced items each)',
+    path: '/v3/items/query',
+    request: () => ({
+      collectionId: 'lists',
+      query: { paging: { limit: PAGE } },
+      includeReferencedItems: [{ fieldKey: 'picks', limit: PER_LIST }],
+      consistentRead: false,
+      returnTotalCount: false,
+    }),
+    verify: (body) => {
+      check(body.items.length === PAGE, `rows = ${body.items.length}`);
+      for (const row of body.items as { picks: { _id: string }[] }[])
+        check(row.picks.length === PER_LIST, 'picks per row');
+      return body.items.length;
+    },
+  });
+
   const rows: Row[] = [];
   for (const c of cases) rows.push(await runCase(b, c, reps, warmups));
   process.stderr.write(

@@ -7,6 +7,7 @@
  * `{field: {$op: operand, ...}}` applies every operator (AND).
  */
 import { ValidationError } from '../errors';
+import { preview } from '../text';
 import type { QueryOperator } from '../service/fieldTypes';
 import { ALL, type FieldOp, type Node } from './ast';
 import { isFieldOperator, NEGATED, OPERATORS } from './operators';
@@ -32,7 +33,7 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 function fail(path: string, message: string, rejected?: unknown): never {
-  const rejectedValue = rejected === undefined ? undefined : JSON.stringify(rejected)?.slice(0, 200);
+  const rejectedValue = rejected === undefined ? undefined : preview(rejected);
   throw new ValidationError(`invalid filter at ${path || 'filter'}: ${message}`, [
     { fieldPath: path || 'filter', message, ...(rejectedValue !== undefined ? { rejectedValue } : {}) },
   ]);

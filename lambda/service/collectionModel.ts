@@ -3,6 +3,9 @@
  * Pure functions; the store persists CollectionRecord as it is.
  */
 import { ValidationError, type FieldChangeError, type Violation } from '../errors';
+import { isWellFormed, preview } from '../text';
+import { valueBytes } from '../store/itemSize';
+import { toStorable, ValueError } from '../store/values';
 import { availableDataOperations, type DataOperation } from '../routes';
 import { capabilitiesFor, FIELD_TYPE_ALIASES, FIELD_TYPES, type FieldCapabilities } from './fieldTypes';
 
@@ -73,7 +76,7 @@ export function validateCollectionId(id: unknown, fieldPath = 'collectionId'): s
   if (typeof id !== 'string' || !COLLECTION_ID.test(id)) {
     throw new ValidationError(
       `${fieldPath} must be 1-256 letters, digits, "_", "-" or "." (not starting with "." or "-")`,
-      [{ fieldPath, rejectedValue: String(id).slice(0, 100), message: 'invalid collection id' }],
+      [{ fieldPath, rejectedValue: preview(id, 100), message: 'invalid collection id' }],
     );
   }
   return id;
@@ -81,7 +84,7 @@ export function validateCollectionId(id: unknown, fieldPath = 'collectionId'): s
 
 /** Any collection id we may look up (lookups of ids we could never have created simply do not exist). */
 export function requireCollectionIdString(id: unknown, fieldPath = 'collectionId'): string {
-  if (typeof id !== 'string' || id.length === 0 || id.length > 256) {
+  if (typeof id !== 'string' || id.length === 0 || id.length > 256 || !isWellFormed(id)) {
     throw new ValidationError(`${fieldPath} must be a non-empty string of at most 256 characters`, [
       { fieldPath, message: 'required string' },
     ]);
@@ -151,7 +154,7 @@ export function parseCollection(raw: unknown): {
     if (typeof f.key !== 'string' || !isValidFieldKey(f.key)) {
       violations.push({
         fieldPath: `${path}.key`,
-        rejectedValue: String(f.key).slice(0, 100),
+        rejectedValue: preview(f.key, 100),
         message: 'a field key is 1-256 characters, without ".", not starting with "$"',
       });
       return;
@@ -218,6 +221,7 @@ export function parseCollection(raw: unknown): {
     ...fields.filter((f) => !SYSTEM_KEYS.has(f.key)),
   ];
   const collection: ParsedCollection = { id, fields: withSystem };
+  checkStorable(withSystem);
   if (typeof raw.displayName === 'string') collection.displayName = raw.displayName.slice(0, 1000);
   if (raw.permissions !== undefined && raw.permissions !== null) {
     if (!isObject(raw.permissions)) {
@@ -234,7 +238,7 @@ export function parseCollection(raw: unknown): {
         throw new ValidationError(`collection.permissions.${op} is not a valid role`, [
           {
             fieldPath: `collection.permissions.${op}`,
-            rejectedValue: String(role).slice(0, 100),
+            rejectedValue: preview(role, 100),
             message: 'invalid role',
           },
         ]);
@@ -243,6 +247,27 @@ export function parseCollection(raw: unknown): {
     collection.permissions = raw.permissions;
   }
   return { collection, changeErrors };
+}
+
+/** The definition itself must fit in one DynamoDB item: bounded size and depth, no empty keys. */
+const MAX_DEFINITION_BYTES = 300 * 1024;
+
+function checkStorable(fields: FieldDef[]): void {
+  try {
+    toStorable(fields, 'collection.fields', 3); // the record sits 3 levels down (m, fields, field)
+  } catch (err) {
+    if (err instanceof ValueError) {
+      throw new ValidationError(`invalid collection: ${err.message}`, [
+        { fieldPath: err.fieldPath, message: err.message },
+      ]);
+    }
+    throw err;
+  }
+  if (valueBytes(fields) > MAX_DEFINITION_BYTES) {
+    throw new ValidationError('the collection definition is larger than 300 KB', [
+      { fieldPath: 'collection.fields', message: 'definition too large' },
+    ]);
+  }
 }
 
 /** Changes an update may not make to existing fields (new fields and removals are always fine). */

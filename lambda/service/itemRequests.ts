@@ -1,5 +1,6 @@
 /** Validation of the item write requests (whole-request problems are a 400 before any I/O). */
 import { ValidationError, type Violation } from '../errors';
+import { isWellFormed } from '../text';
 import { requireCollectionIdString } from './collectionModel';
 
 export const MAX_ITEMS_PER_REQUEST = 1000;
@@ -18,6 +19,8 @@ export function checkId(id: unknown, fieldPath: string): string {
   if (typeof id !== 'string')
     fail(`${fieldPath} must be a string`, [{ fieldPath, message: 'must be a string' }]);
   if (id.length === 0) fail(`${fieldPath} must not be empty`, [{ fieldPath, message: 'must not be empty' }]);
+  if (!isWellFormed(id))
+    fail(`${fieldPath} is not valid Unicode (lone surrogate)`, [{ fieldPath, message: 'invalid Unicode' }]);
   if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) {
     fail(`${fieldPath} is longer than ${MAX_ID_BYTES} bytes`, [
       { fieldPath, rejectedValue: id.slice(0, 100), message: `at most ${MAX_ID_BYTES} bytes (UTF-8)` },

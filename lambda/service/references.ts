@@ -8,6 +8,7 @@ import {
   type DomainError,
 } from '../errors';
 import type { RequestContext } from '../protocol/context';
+import { preview } from '../text';
 import { decodeOffsetCursor, encodeCursor } from '../query/cursor';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
@@ -62,10 +63,10 @@ async function multiRefField(
   const field = record.fields.find((f) => f.key === fieldKey);
   const targetId = field && field.type === 'MULTI_REFERENCE' ? targetOf(field) : undefined;
   if (!field || !targetId) {
-    throw new ValidationError(`${String(fieldKey)} is not a multi-reference field of ${collectionId}`, [
+    throw new ValidationError(`${preview(fieldKey, 100)} is not a multi-reference field of ${collectionId}`, [
       {
         fieldPath: 'referringFieldKey',
-        rejectedValue: String(fieldKey).slice(0, 200),
+        rejectedValue: preview(fieldKey),
         message: 'not a MULTI_REFERENCE field',
       },
     ]);

@@ -40,6 +40,8 @@ export async function getCollection(
   collectionId: string,
   consistent = true,
 ): Promise<StoredCollection | undefined> {
+  // A name too long to be a sort key cannot have been created (and DynamoDB would refuse the key).
+  if (Buffer.byteLength(collectionSk(collectionId), 'utf8') > 1024) return undefined;
   const out = await db.client.send(
     new GetItemCommand({
       TableName: db.tableName,

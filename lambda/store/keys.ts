@@ -1,9 +1,14 @@
+import { ValidationError } from '../errors';
+import { isWellFormed } from '../text';
 /**
  * Key encoding. Tenant and collection ids are percent-encoded so that the `#` separator can never
  * occur inside a component: tenant "a#b" and tenant "a" with collection "b#..." stay apart.
  */
 
 export function encodePart(value: string): string {
+  // Entry points refuse ill-formed strings; this is the backstop (a 400, never a URIError 500).
+  if (!isWellFormed(value))
+    throw new ValidationError('identifiers must be valid Unicode (no lone surrogates)');
   return encodeURIComponent(value);
 }
 

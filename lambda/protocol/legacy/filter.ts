@@ -20,6 +20,7 @@
  * could be a text value that merely looks like a date, §16.9).
  */
 import { ValidationError } from '../../errors';
+import { preview } from '../../text';
 import { MAX_DEPTH } from '../../query/parse';
 
 /** A filter in the internal (V3) syntax; `{}` matches everything. */
@@ -135,7 +136,7 @@ function v1(raw: Record<string, unknown>, at: string, depth: number): Filter {
   }
   if (op === '$not') return notOf(raw.value, `${at}.value`, depth);
   if (typeof op !== 'string' || !LEAF_OPERATORS.has(op))
-    fail(`${at}.operator`, `Unrecognized operator ${String(op)}`, op);
+    fail(`${at}.operator`, `Unrecognized operator ${preview(op, 100)}`, op);
   const field = raw.fieldName;
   if (typeof field !== 'string' || field.length === 0)
     fail(`${at}.fieldName`, 'must be a non-empty string', field);

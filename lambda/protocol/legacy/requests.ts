@@ -3,6 +3,7 @@
  * Every shape problem is a 400 naming the legacy field (`collectionName`, `skip`, ...).
  */
 import { ValidationError } from '../../errors';
+import { preview } from '../../text';
 import type { SortKey } from '../../query/ast';
 import { requireCollectionIdString, validateCollectionId } from '../../service/collectionModel';
 import { checkId, MAX_ITEMS_PER_REQUEST } from '../../service/itemRequests';
@@ -22,7 +23,7 @@ function bad(fieldPath: string, message: string, rejected?: unknown): never {
     {
       fieldPath,
       message,
-      ...(rejected !== undefined ? { rejectedValue: JSON.stringify(rejected)?.slice(0, 200) ?? '' } : {}),
+      ...(rejected !== undefined ? { rejectedValue: preview(rejected) } : {}),
     },
   ]);
 }

@@ -70,16 +70,18 @@ function operations(raw: unknown): AggregateOperation[] {
       bad(`${at}.resultFieldName`, 'must be a non-empty name without dots');
     }
     const kinds = Object.keys(op).filter((k) => k !== 'resultFieldName');
-    if (kinds.length !== 1 || !KINDS[kinds[0]!])
+    const name = kinds[0];
+    if (kinds.length !== 1 || name === undefined || !Object.prototype.hasOwnProperty.call(KINDS, name)) {
       bad(at, 'must hold exactly one of sum, average, min, max, itemCount, count');
-    const kind = KINDS[kinds[0]!]!;
-    const body = op[kinds[0]!];
+    }
+    const kind = KINDS[name]!;
+    const body = op[name];
     let field: string | undefined;
     if (kind !== 'count') {
       if (!isObject(body) || typeof body.itemFieldName !== 'string' || body.itemFieldName.length === 0) {
-        bad(`${at}.${kinds[0]}.itemFieldName`, 'must be a field name');
+        bad(`${at}.${name}.itemFieldName`, 'must be a field name');
       }
-      field = body.itemFieldName;
+      field = body.itemFieldName as string;
     }
     return { resultFieldName: op.resultFieldName, kind, field };
   });

@@ -1,6 +1,7 @@
 /** Turns a verified JWT payload into the operation's request object and the caller's context. */
 import type { JWTPayload } from 'jose';
 import { BadRequestError, UnauthorizedError } from '../../errors';
+import { isWellFormed } from '../../text';
 import type { Identity, RequestContext } from '../context';
 
 export interface Envelope {
@@ -42,7 +43,7 @@ export function openEnvelope(payload: JWTPayload, policy: TenantPolicy, fallback
 export function resolveTenant(instanceId: unknown, policy: TenantPolicy, fieldPath: string): string {
   let tenant = policy.defaultTenant;
   if (instanceId !== undefined && instanceId !== null && instanceId !== '') {
-    if (typeof instanceId !== 'string' || instanceId.length > MAX_TENANT_CHARS) {
+    if (typeof instanceId !== 'string' || instanceId.length > MAX_TENANT_CHARS || !isWellFormed(instanceId)) {
       throw new BadRequestError(`${fieldPath} must be a string of at most ${MAX_TENANT_CHARS} characters`);
     }
     tenant = instanceId;

@@ -1,5 +1,6 @@
 /** V3 query / count requests -> protocol-neutral specs, with every shape problem a 400 naming the field. */
 import { ValidationError } from '../../errors';
+import { preview } from '../../text';
 import type { SortKey } from '../../query/ast';
 import { requireCollectionIdString } from '../../service/collectionModel';
 import type { CountSpec, QuerySpec } from '../../service/query';
@@ -14,7 +15,7 @@ function bad(fieldPath: string, message: string, rejected?: unknown): never {
     {
       fieldPath,
       message,
-      ...(rejected !== undefined ? { rejectedValue: JSON.stringify(rejected)?.slice(0, 200) ?? '' } : {}),
+      ...(rejected !== undefined ? { rejectedValue: preview(rejected) } : {}),
     },
   ]);
 }
