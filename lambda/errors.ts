@@ -211,13 +211,6 @@ export class ConflictError extends DomainError {
   override readonly name = 'ConflictError';
 }
 
-/** The operation exists in the protocol but this collection or configuration does not allow it. */
-export class UnsupportedOperationError extends DomainError {
-  readonly code = 'UNSUPPORTED_OPERATION';
-  readonly status = 400;
-  override readonly name = 'UnsupportedOperationError';
-}
-
 export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }

@@ -14,7 +14,6 @@
 import { ValidationError } from '../errors';
 import type { RequestContext } from '../protocol/context';
 import type { SortKey } from '../query/ast';
-import { decodeOffsetCursor, encodeCursor } from '../query/cursor';
 import { add, fromNumber, toNumber, ZERO, type Decimal } from '../query/decimal';
 import { matches } from '../query/evaluate';
 import { ALLOW_ALL, parseFilter } from '../query/parse';
@@ -25,6 +24,7 @@ import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
 import { setOwn } from '../store/values';
 import { forEachMatch } from './query';
+import { pageOf, resume, type PageResult } from './offsetPages';
 import { fieldPolicy } from './queryPolicy';
 
 export type AggregateKind = 'sum' | 'average' | 'min' | 'max' | 'count';
@@ -49,13 +49,6 @@ export interface AggregateSpec {
   readonly limitGiven: boolean;
   readonly returnTotalCount: boolean;
   readonly consistentRead: boolean;
-}
-
-export interface PageResult<T> {
-  rows: T[];
-  offset: number;
-  total: number | undefined;
-  nextCursor: string | null | undefined;
 }
 
 interface Acc {
@@ -134,26 +127,7 @@ export async function aggregateItems(
   given: AggregateSpec,
 ): Promise<PageResult<Row>> {
   const { record } = await collections.requireCollection(deps.db, ctx.tenant, given.collectionId);
-  let spec = given;
-  let offset = given.cursorMode ? 0 : given.offset;
-  if (given.cursor !== undefined) {
-    const state = decodeOffsetCursor(
-      given.cursor,
-      ctx.tenant,
-      deps.config.cursorSecret,
-      given.collectionId,
-      'aggregate',
-    );
-    if (state.g !== record.generation)
-      throw new ValidationError('invalid cursor: the collection was truncated since it was issued');
-    spec = {
-      ...(state.r as AggregateSpec),
-      cursor: undefined,
-      cursorMode: true,
-      limit: given.limitGiven ? given.limit : state.l,
-    };
-    offset = state.o;
-  }
+  const { spec, offset } = resume(deps, ctx, given, record.generation, 'aggregate');
   checkAggregation(spec.groupingFields, spec.operations);
   const initial = parseFilter(spec.initialFilter, fieldPolicy(record), 'initialFilter');
   const final = parseFilter(spec.finalFilter, ALLOW_ALL, 'finalFilter');
@@ -194,25 +168,5 @@ export async function aggregateItems(
   );
   rows.sort(comparator([...spec.sort, ...tieBreak]));
 
-  const page = rows.slice(offset, offset + spec.limit);
-  const hasMore = offset + spec.limit < rows.length;
-  let nextCursor: string | null | undefined;
-  if (spec.cursorMode) {
-    const { cursor: _c, ...request } = spec;
-    nextCursor = hasMore
-      ? encodeCursor(
-          {
-            c: spec.collectionId,
-            g: record.generation,
-            k: 'aggregate',
-            r: request,
-            o: offset + spec.limit,
-            l: spec.limit,
-          },
-          ctx.tenant,
-          deps.config.cursorSecret,
-        )
-      : null;
-  }
-  return { rows: page, offset, total: spec.returnTotalCount ? rows.length : undefined, nextCursor };
+  return pageOf(deps, ctx, rows, spec, offset, record.generation, 'aggregate');
 }

@@ -3,15 +3,13 @@
  * missing and null values are not values. Ordered by the sort order (numbers, strings, dates, ...),
  * ASC or DESC, and paged by offset or by a signed cursor.
  */
-import { ValidationError } from '../errors';
 import type { RequestContext } from '../protocol/context';
-import { decodeOffsetCursor, encodeCursor } from '../query/cursor';
 import { parseFilter } from '../query/parse';
 import { canonical, compareForSort, getPath } from '../query/values';
 import type { Deps } from '../runtime';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
-import type { PageResult } from './aggregate';
+import { pageOf, resume, type PageResult } from './offsetPages';
 import { forEachMatch } from './query';
 import { fieldPolicy } from './queryPolicy';
 
@@ -35,26 +33,7 @@ export async function distinctValues(
   given: DistinctSpec,
 ): Promise<PageResult<unknown>> {
   const { record } = await collections.requireCollection(deps.db, ctx.tenant, given.collectionId);
-  let spec = given;
-  let offset = given.cursorMode ? 0 : given.offset;
-  if (given.cursor !== undefined) {
-    const state = decodeOffsetCursor(
-      given.cursor,
-      ctx.tenant,
-      deps.config.cursorSecret,
-      given.collectionId,
-      'distinct',
-    );
-    if (state.g !== record.generation)
-      throw new ValidationError('invalid cursor: the collection was truncated since it was issued');
-    spec = {
-      ...(state.r as DistinctSpec),
-      cursor: undefined,
-      cursorMode: true,
-      limit: given.limitGiven ? given.limit : state.l,
-    };
-    offset = state.o;
-  }
+  const { spec, offset } = resume(deps, ctx, given, record.generation, 'distinct');
   const filter = parseFilter(spec.filter, fieldPolicy(record));
   const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
   const seen = new Map<string, unknown>();
@@ -72,25 +51,5 @@ export async function distinctValues(
   const values = [...seen.values()].sort((a, b) =>
     spec.desc ? -compareForSort(a, b) : compareForSort(a, b),
   );
-  const page = values.slice(offset, offset + spec.limit);
-  const hasMore = offset + spec.limit < values.length;
-  let nextCursor: string | null | undefined;
-  if (spec.cursorMode) {
-    const { cursor: _c, ...request } = spec;
-    nextCursor = hasMore
-      ? encodeCursor(
-          {
-            c: spec.collectionId,
-            g: record.generation,
-            k: 'distinct',
-            r: request,
-            o: offset + spec.limit,
-            l: spec.limit,
-          },
-          ctx.tenant,
-          deps.config.cursorSecret,
-        )
-      : null;
-  }
-  return { rows: page, offset, total: spec.returnTotalCount ? values.length : undefined, nextCursor };
+  return pageOf(deps, ctx, values, spec, offset, record.generation, 'distinct');
 }

@@ -9,7 +9,6 @@ import {
 } from '../errors';
 import type { RequestContext } from '../protocol/context';
 import { preview } from '../text';
-import { decodeOffsetCursor, encodeCursor } from '../query/cursor';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
 import { project } from '../query/project';
@@ -29,7 +28,7 @@ import {
   type Reference,
   type ReferenceScope,
 } from '../store/references';
-import type { PageResult } from './aggregate';
+import { pageOf, resume, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
 import { fieldPolicy } from './queryPolicy';
@@ -211,26 +210,7 @@ export async function queryReferenced(
   given: QueryReferencedSpec,
 ): Promise<PageResult<ReferencedRow>> {
   const field = await multiRefField(deps, ctx, given.collectionId, given.referringFieldKey);
-  let spec = given;
-  let offset = given.cursorMode ? 0 : given.offset;
-  if (given.cursor !== undefined) {
-    const state = decodeOffsetCursor(
-      given.cursor,
-      ctx.tenant,
-      deps.config.cursorSecret,
-      given.collectionId,
-      'referenced',
-    );
-    if (state.g !== field.record.generation)
-      throw new ValidationError('invalid cursor: the collection was truncated since it was issued');
-    spec = {
-      ...(state.r as QueryReferencedSpec),
-      cursor: undefined,
-      cursorMode: true,
-      limit: given.limitGiven ? given.limit : state.l,
-    };
-    offset = state.o;
-  }
+  const { spec, offset } = resume(deps, ctx, given, field.record.generation, 'referenced');
   const target = await targetRecord(deps, ctx, field.targetId);
   const refs = live(await gather(deps, field, spec), target).sort((a, b) => {
     const c =
@@ -255,26 +235,7 @@ export async function queryReferenced(
     if (item) row.referencedItem = project(item, spec.fieldsToReturn);
     return row;
   });
-  const hasMore = offset + spec.limit < refs.length;
-  let nextCursor: string | null | undefined;
-  if (spec.cursorMode) {
-    const { cursor: _c, ...request } = spec;
-    nextCursor = hasMore
-      ? encodeCursor(
-          {
-            c: spec.collectionId,
-            g: field.record.generation,
-            k: 'referenced',
-            r: request,
-            o: offset + spec.limit,
-            l: spec.limit,
-          },
-          ctx.tenant,
-          deps.config.cursorSecret,
-        )
-      : null;
-  }
-  return { rows, offset, total: spec.returnTotalCount ? refs.length : undefined, nextCursor };
+  return { ...pageOf(deps, ctx, refs, spec, offset, field.record.generation, 'referenced'), rows };
 }
 
 export interface IncludeSpec {
