@@ -4,7 +4,7 @@ import { parseIncludes, parseQueryRequest } from '../protocol/v3/queryRequest';
 import { queryItems } from '../service/query';
 import { parseFindRequest, parseGetRequest } from '../protocol/legacy/requests';
 import { ItemNotFoundError } from '../errors';
-import { includeReferenced } from '../service/references';
+import { includeReferenced } from '../service/includeReferenced';
 
 export const operation = defineOperation({
   v3: async (request, ctx, deps) => {

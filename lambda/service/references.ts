@@ -9,8 +9,6 @@ import {
 } from '../errors';
 import type { RequestContext } from '../protocol/context';
 import { preview } from '../text';
-import { matches } from '../query/evaluate';
-import { parseFilter } from '../query/parse';
 import { project } from '../query/project';
 import { compareStrings } from '../query/values';
 import type { Deps } from '../runtime';
@@ -31,7 +29,6 @@ import {
 import { pageOf, resume, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
-import { fieldPolicy } from './queryPolicy';
 
 export interface ReferencePair {
   readonly referringItemId: string;
@@ -47,7 +44,7 @@ interface MultiRefField {
   readonly targetId: string;
 }
 
-function targetOf(field: FieldDef): string | undefined {
+export function targetOf(field: FieldDef): string | undefined {
   const t = field.multiReferenceOptions?.referencedCollectionId;
   return typeof t === 'string' && t.length > 0 ? t : undefined;
 }
@@ -77,7 +74,7 @@ async function multiRefField(
   };
 }
 
-async function targetRecord(
+export async function targetRecord(
   deps: Deps,
   ctx: RequestContext,
   targetId: string,
@@ -86,7 +83,7 @@ async function targetRecord(
 }
 
 /** References into a collection that was truncated or deleted since are not references any more. */
-function live(refs: Reference[], target: CollectionRecord | undefined): Reference[] {
+export function live(refs: Reference[], target: CollectionRecord | undefined): Reference[] {
   return target ? refs.filter((r) => r.referencedGeneration === target.generation) : [];
 }
 
@@ -238,97 +235,6 @@ export async function queryReferenced(
   return { ...pageOf(deps, ctx, refs, spec, offset, field.record.generation, 'referenced'), rows };
 }
 
-export interface IncludeSpec {
-  readonly fieldKey: string;
-  readonly limit: number;
-  readonly filter: unknown;
-}
-
-/**
- * includeReferencedItems on a query page: single references become the referenced item, multi
- * references an array of up to `limit` referenced items (by reference creation time). Batched: one
- * Query for all the page's references of a field and BatchGetItem for the items, never a request per row.
- */
-export async function includeReferenced(
-  deps: Deps,
-  ctx: RequestContext,
-  record: CollectionRecord,
-  rows: WixItem[],
-  includes: readonly IncludeSpec[],
-  consistent: boolean,
-): Promise<void> {
-  if (rows.length === 0) return;
-  for (const inc of includes) {
-    const field = record.fields.find((f) => f.key === inc.fieldKey);
-    if (!field) continue;
-    if (field.type === 'REFERENCE') {
-      const targetId = field.singleReferenceOptions?.referencedCollectionId;
-      if (typeof targetId !== 'string') continue;
-      const target = await targetRecord(deps, ctx, targetId);
-      if (!target) continue;
-      const ids = rows.map((r) => r[inc.fieldKey]).filter((v): v is string => typeof v === 'string');
-      const found = await getItems(
-        deps.db,
-        itemsPk(ctx.tenant, targetId, target.generation),
-        ids,
-        consistent,
-      );
-      for (const row of rows) {
-        const id = row[inc.fieldKey];
-        if (typeof id === 'string' && found.has(id)) row[inc.fieldKey] = found.get(id);
-      }
-      continue;
-    }
-    if (field.type !== 'MULTI_REFERENCE') continue;
-    const targetId = targetOf(field);
-    const target = targetId ? await targetRecord(deps, ctx, targetId) : undefined;
-    if (!targetId || !target) {
-      for (const row of rows) row[inc.fieldKey] = [];
-      continue;
-    }
-    const scope: ReferenceScope = {
-      tenant: ctx.tenant,
-      collectionId: record.id,
-      generation: record.generation,
-      field: field.key,
-    };
-    const rowIds = new Set(rows.map((r) => String(r._id)));
-    const sortedIds = [...rowIds].sort((a, b) =>
-      compareStrings(encodeURIComponent(a), encodeURIComponent(b)),
-    );
-    const refs = live(
-      await referencesOfRange(
-        deps.db,
-        scope,
-        sortedIds[0],
-        sortedIds[sortedIds.length - 1],
-        consistent,
-        budgetOf(deps.config),
-      ),
-      target,
-    ).filter((r) => rowIds.has(r.referringItemId));
-    const items = await getItems(
-      deps.db,
-      itemsPk(ctx.tenant, targetId, target.generation),
-      refs.map((r) => r.referencedItemId),
-      consistent,
-    );
-    const filter = parseFilter(inc.filter, fieldPolicy(target), `includeReferencedItems.filter`);
-    const byRow = new Map<string, Reference[]>();
-    for (const r of refs.sort((a, b) => compareStrings(a.at, b.at))) {
-      const list = byRow.get(r.referringItemId) ?? [];
-      list.push(r);
-      byRow.set(r.referringItemId, list);
-    }
-    for (const row of rows) {
-      const list = (byRow.get(String(row._id)) ?? [])
-        .map((r) => items.get(r.referencedItemId))
-        .filter((it): it is WixItem => it !== undefined && matches(filter, it));
-      row[inc.fieldKey] = list.slice(0, inc.limit);
-    }
-  }
-}
-
 /**
  * Removing items removes their references: those they hold (each multi-reference field of their
  * collection) and those pointing at them (multi-reference fields of any collection targeting theirs).
@@ -369,9 +275,4 @@ export async function removeReferencesOfItems(
     const refs = (await mapLimit([...ids], 8, (id) => referencesTo(deps.db, scope, id, budget))).flat();
     await deleteReferences(deps.db, scope, refs);
   }
-}
-
-/** Whether a collection can hold references (advertises the reference operations). */
-export function hasMultiReference(record: CollectionRecord): boolean {
-  return record.fields.some((f) => f.type === 'MULTI_REFERENCE' && targetOf(f) !== undefined);
 }
