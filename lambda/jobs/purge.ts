@@ -5,7 +5,7 @@
  */
 import { errorFields, log } from '../log';
 import { loadDeps } from '../runtime';
-import { pendingPurges, purgePartition, type PurgeJob } from '../store/purge';
+import { pendingPurges, purgePartition, touchPurgeMarker, type PurgeJob } from '../store/purge';
 
 export type PurgeEvent = { purge: PurgeJob } | { sweep: true };
 
@@ -28,6 +28,7 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
       const result = await purgePartition(deps.db, job, deadline);
       purged += result.deleted;
       if (!result.done) {
+        await touchPurgeMarker(deps.db, job, deps.now());
         await deps.purger.schedule(job);
         log('info', 'purge continues in a new invocation', { ...job, deleted: result.deleted });
       }

@@ -10,6 +10,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
+  PutItemCommand,
   QueryCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -106,6 +107,13 @@ export async function purgePartition(
     new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(purgeMarkerKey(job)) }),
   );
   return { deleted, done: true };
+}
+
+/** Marks a purge as still running (so the sweep does not start a second one while it continues). */
+export async function touchPurgeMarker(db: Db, job: PurgeJob, now: Date): Promise<void> {
+  await db.client.send(
+    new PutItemCommand({ TableName: db.tableName, Item: toAttrMap(purgeMarkerItem(job, now)) }),
+  );
 }
 
 /** Purge markers older than `olderThanMs` (purges that never finished). */
