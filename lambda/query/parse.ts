@@ -12,6 +12,7 @@ import type { QueryOperator } from '../service/fieldTypes';
 import { ALL, type FieldOp, type Node } from './ast';
 import { isFieldOperator, NEGATED, OPERATORS } from './operators';
 import { OperandError } from './operators/types';
+import { isObject as isPlainObject } from '../shape';
 
 /** Deeper filters are refused (a hostile 1,000-deep filter must not exhaust the stack). */
 export const MAX_DEPTH = 32;
@@ -26,10 +27,6 @@ export const ALLOW_ALL: FieldPolicy = () => undefined;
 interface State {
   predicates: number;
   readonly policy: FieldPolicy;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function fail(path: string, message: string, rejected?: unknown): never {

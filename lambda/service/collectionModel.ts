@@ -8,6 +8,7 @@ import { valueBytes } from '../store/itemSize';
 import { toStorable, ValueError } from '../store/values';
 import { availableDataOperations, type DataOperation } from '../routes';
 import { capabilitiesFor, FIELD_TYPE_ALIASES, FIELD_TYPES, type FieldCapabilities } from './fieldTypes';
+import { isObject } from '../shape';
 
 export type PagingMode = 'OFFSET' | 'CURSOR';
 export type Role = 'ADMIN' | 'SITE_MEMBER_AUTHOR' | 'SITE_MEMBER' | 'ANYONE';
@@ -67,10 +68,6 @@ const OPTION_KEYS = [
   'arrayOptions',
   'objectOptions',
 ] as const;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function validateCollectionId(id: unknown, fieldPath = 'collectionId'): string {
   if (typeof id !== 'string' || !COLLECTION_ID.test(id)) {

@@ -15,6 +15,7 @@ import {
   type FieldDef,
   type WireCollection,
 } from './collectionModel';
+import { isObject } from '../shape';
 
 /** A fresh, unique generation token: a collection's items live under it until truncate replaces it. */
 export function newGeneration(now: Date): string {
@@ -143,10 +144,6 @@ async function replaceFields(
   const record: CollectionRecord = { ...current.record, fields, updatedAt: deps.now().toISOString() };
   await store.replaceCollection(deps.db, ctx.tenant, record, current.version);
   return toWire(record);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function parseCollectionIds(raw: unknown): string[] | undefined {

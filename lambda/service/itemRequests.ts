@@ -2,14 +2,11 @@
 import { ValidationError, type Violation } from '../errors';
 import { isWellFormed } from '../text';
 import { requireCollectionIdString } from './collectionModel';
+import { isObject as isPlainObject } from '../shape';
 
 export const MAX_ITEMS_PER_REQUEST = 1000;
 /** DynamoDB's sort key limit. */
 export const MAX_ID_BYTES = 1024;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function fail(message: string, violations: Violation[]): never {
   throw new ValidationError(message, violations);

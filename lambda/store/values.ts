@@ -4,6 +4,8 @@
  * normalised to ISO-8601 with milliseconds, so stored dates compare and sort as strings.
  */
 
+import { isObject as isPlainObject } from '../shape';
+
 /** DynamoDB allows 32 levels; `d` itself is one. */
 export const MAX_DEPTH = 31;
 const MAX_MAGNITUDE = 9.9999999999999999e125;
@@ -18,10 +20,6 @@ export class ValueError extends Error {
   ) {
     super(message);
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Sets an own property even for keys like "__proto__" (no prototype pollution). */

@@ -14,13 +14,13 @@
  * `limit` (default and maximum: the schema's maxPageSize); `totalCount` counts every row.
  */
 import { createHash } from 'node:crypto';
-import { ValidationError } from '../../errors';
 import { canonical } from '../../query/values';
 import type { AggregateKind, AggregateOperation, AggregateSpec } from '../../service/aggregate';
 import type { Json } from '../operation';
 import { MAX_OFFSET } from '../v3/queryRequest';
 import { translateFilter } from './filter';
 import { collectionName, MAX_PAGE_SIZE, parseLegacySort } from './requests';
+import { isObject, invalidField as bad } from '../../shape';
 
 const FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
   $avg: 'average',
@@ -28,20 +28,6 @@ const FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
   $min: 'min',
   $max: 'max',
 };
-
-function bad(fieldPath: string, message: string, rejected?: unknown): never {
-  throw new ValidationError(`${fieldPath}: ${message}`, [
-    {
-      fieldPath,
-      message,
-      ...(rejected !== undefined ? { rejectedValue: JSON.stringify(rejected)?.slice(0, 200) ?? '' } : {}),
-    },
-  ]);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** `"$price"` (v2) or `"price"` (v1) -> `price`. */
 function fieldRef(v: unknown, path: string): string {

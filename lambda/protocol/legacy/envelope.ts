@@ -8,6 +8,7 @@ import type { Identity, RequestContext } from '../context';
 import type { Json } from '../operation';
 import { resolveTenant, type TenantPolicy } from '../v3/envelope';
 import { checkSecretKey } from './auth';
+import { isObject } from '../../shape';
 
 export interface LegacyEnvelope {
   /** The body without `requestContext`. */
@@ -21,10 +22,6 @@ export interface LegacyOptions {
    * instanceId is not refused by the allow-list there (provision touches no data).
    */
   readonly instanceOptional?: boolean;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function str(v: unknown): string | undefined {

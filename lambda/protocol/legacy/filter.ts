@@ -22,6 +22,7 @@
 import { ValidationError } from '../../errors';
 import { preview } from '../../text';
 import { MAX_DEPTH } from '../../query/parse';
+import { isObject } from '../../shape';
 
 /** A filter in the internal (V3) syntax; `{}` matches everything. */
 export type Filter = Record<string, unknown>;
@@ -48,10 +49,6 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d*)?(Z|[+-][\d:]*)?$/;
 
 function isDateWrapper(v: Record<string, unknown>): boolean {
   return typeof v.$date === 'string' && Object.keys(v).length === 1;
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function fail(at: string, message: string, rejected?: unknown): never {

@@ -2,8 +2,6 @@
  * Legacy request bodies -> the protocol-neutral specs the services take (wix-legacy notes §9, §10).
  * Every shape problem is a 400 naming the legacy field (`collectionName`, `skip`, ...).
  */
-import { ValidationError } from '../../errors';
-import { preview } from '../../text';
 import type { SortKey } from '../../query/ast';
 import { requireCollectionIdString, validateCollectionId } from '../../service/collectionModel';
 import { checkId, MAX_ITEMS_PER_REQUEST } from '../../service/itemRequests';
@@ -11,26 +9,13 @@ import type { CountSpec, QuerySpec } from '../../service/query';
 import type { Json } from '../operation';
 import { MAX_LIMIT, MAX_OFFSET } from '../v3/queryRequest';
 import { translateFilter } from './filter';
+import { isObject, invalidField as bad } from '../../shape';
 
 /** Page size when a find names none (Wix's default, §9). */
 export const DEFAULT_LIMIT = 50;
 /** The largest page: what schemas advertise as `maxPageSize`; larger requests are clamped (§9). */
 export const MAX_PAGE_SIZE = MAX_LIMIT;
 export const MAX_SORT_KEYS = 32;
-
-function bad(fieldPath: string, message: string, rejected?: unknown): never {
-  throw new ValidationError(`${fieldPath}: ${message}`, [
-    {
-      fieldPath,
-      message,
-      ...(rejected !== undefined ? { rejectedValue: preview(rejected) } : {}),
-    },
-  ]);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function collectionName(request: Json): string {
   return requireCollectionIdString(request.collectionName, 'collectionName');

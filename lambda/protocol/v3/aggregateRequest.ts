@@ -1,19 +1,11 @@
 /** V3 aggregate and distinct requests -> specs. */
-import { ValidationError } from '../../errors';
 import type { AggregateKind, AggregateOperation, AggregateSpec } from '../../service/aggregate';
 import { requireCollectionIdString } from '../../service/collectionModel';
 import type { DistinctSpec } from '../../service/distinct';
 import { peekCursorKind } from '../../query/cursor';
 import type { Json } from '../operation';
 import { parseQueryRequest, parseSort } from './queryRequest';
-
-function bad(fieldPath: string, message: string): never {
-  throw new ValidationError(`${fieldPath}: ${message}`, [{ fieldPath, message }]);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+import { isObject, invalidField as bad } from '../../shape';
 
 const KINDS: Record<string, AggregateKind> = {
   sum: 'sum',

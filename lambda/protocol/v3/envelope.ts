@@ -3,6 +3,7 @@ import type { JWTPayload } from 'jose';
 import { BadRequestError, UnauthorizedError } from '../../errors';
 import { isWellFormed } from '../../text';
 import type { Identity, RequestContext } from '../context';
+import { isObject } from '../../shape';
 
 export interface Envelope {
   readonly request: Record<string, unknown>;
@@ -15,10 +16,6 @@ export interface TenantPolicy {
 }
 
 const MAX_TENANT_CHARS = 256;
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function openEnvelope(payload: JWTPayload, policy: TenantPolicy, fallbackRequestId: string): Envelope {
   const data = payload.data;

@@ -1,28 +1,13 @@
 /** V3 query / count requests -> protocol-neutral specs, with every shape problem a 400 naming the field. */
-import { ValidationError } from '../../errors';
-import { preview } from '../../text';
 import type { SortKey } from '../../query/ast';
 import { requireCollectionIdString } from '../../service/collectionModel';
 import type { CountSpec, QuerySpec } from '../../service/query';
 import type { Json } from '../operation';
+import { isObject, invalidField as bad } from '../../shape';
 
 export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 1000;
 export const MAX_OFFSET = 10_000_000;
-
-function bad(fieldPath: string, message: string, rejected?: unknown): never {
-  throw new ValidationError(`${fieldPath}: ${message}`, [
-    {
-      fieldPath,
-      message,
-      ...(rejected !== undefined ? { rejectedValue: preview(rejected) } : {}),
-    },
-  ]);
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function optionalBool(v: unknown, path: string): boolean {
   if (v === undefined || v === null) return false;

@@ -1,16 +1,12 @@
 /** V3 reference requests -> specs. */
-import { ValidationError } from '../../errors';
 import { requireCollectionIdString } from '../../service/collectionModel';
 import { checkId } from '../../service/itemRequests';
 import type { QueryReferencedSpec, ReferencePair } from '../../service/references';
 import type { Json } from '../operation';
 import { parseFields, parseQueryRequest } from './queryRequest';
+import { invalidField as bad } from '../../shape';
 
 const MAX_REFERENCES = 1000;
-
-function bad(fieldPath: string, message: string): never {
-  throw new ValidationError(`${fieldPath}: ${message}`, [{ fieldPath, message }]);
-}
 
 function fieldKey(raw: unknown): string {
   if (typeof raw !== 'string' || raw.length === 0) bad('referringFieldKey', 'must be a field key');

@@ -1,14 +1,11 @@
 /** Operand checks shared by the operators. */
 import { isDateWrapper, normaliseDate } from '../../store/values';
 import { OperandError } from './types';
+import { isObject as isPlainObject } from '../../shape';
 
 export const MAX_LIST = 1000;
 /** Lists longer than this are matched in memory, keeping expressions well under DynamoDB's 4 KB. */
 export const MAX_PUSHED_LIST = 40;
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Any JSON value; `{$date}` wrappers (at any depth) normalised to ISO with milliseconds. */
 export function anyValue(v: unknown, depth = 0): unknown {
