@@ -24,7 +24,7 @@ import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
 import { setOwn } from '../store/values';
 import { forEachMatch } from './query';
-import { pageOf, resume, type PageResult } from './offsetPages';
+import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { fieldPolicy } from './queryPolicy';
 
 export type AggregateKind = 'sum' | 'average' | 'min' | 'max' | 'count';
@@ -35,19 +35,12 @@ export interface AggregateOperation {
   readonly field: string | undefined;
 }
 
-export interface AggregateSpec {
-  readonly collectionId: string;
+export interface AggregateSpec extends OffsetPaged {
   readonly initialFilter: unknown;
   readonly groupingFields: readonly string[];
   readonly operations: readonly AggregateOperation[];
   readonly finalFilter: unknown;
   readonly sort: readonly SortKey[];
-  readonly limit: number;
-  readonly offset: number;
-  readonly cursorMode: boolean;
-  readonly cursor: string | undefined;
-  readonly limitGiven: boolean;
-  readonly returnTotalCount: boolean;
   readonly consistentRead: boolean;
 }
 

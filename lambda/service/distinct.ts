@@ -9,21 +9,14 @@ import { canonical, compareForSort, getPath } from '../query/values';
 import type { Deps } from '../runtime';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
-import { pageOf, resume, type PageResult } from './offsetPages';
+import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { forEachMatch } from './query';
 import { fieldPolicy } from './queryPolicy';
 
-export interface DistinctSpec {
-  readonly collectionId: string;
+export interface DistinctSpec extends OffsetPaged {
   readonly filter: unknown;
   readonly fieldName: string;
   readonly desc: boolean;
-  readonly limit: number;
-  readonly offset: number;
-  readonly cursorMode: boolean;
-  readonly cursor: string | undefined;
-  readonly limitGiven: boolean;
-  readonly returnTotalCount: boolean;
   readonly consistentRead: boolean;
 }
 

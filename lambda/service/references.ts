@@ -26,7 +26,7 @@ import {
   type Reference,
   type ReferenceScope,
 } from '../store/references';
-import { pageOf, resume, type PageResult } from './offsetPages';
+import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
 
@@ -159,20 +159,13 @@ export async function removeReferences(
   });
 }
 
-export interface QueryReferencedSpec {
-  readonly collectionId: string;
+export interface QueryReferencedSpec extends OffsetPaged {
   readonly referringFieldKey: string;
   readonly referringItemIds: readonly string[];
   readonly referencedItemIds: readonly string[];
   readonly desc: boolean;
   readonly fieldsToReturn: readonly string[] | undefined;
   readonly includeReferencedItems: boolean;
-  readonly limit: number;
-  readonly offset: number;
-  readonly cursorMode: boolean;
-  readonly cursor: string | undefined;
-  readonly limitGiven: boolean;
-  readonly returnTotalCount: boolean;
   readonly consistentRead: boolean;
 }
 
