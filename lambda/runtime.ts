@@ -4,18 +4,13 @@
  */
 import { getConfig, type Config } from './config';
 import { readSecret } from './store/secrets';
-import { createVerifier, type TokenVerifier } from './protocol/v3/auth';
-import { createDb, type Db } from './store/client';
+import { createVerifier } from './protocol/v3/auth';
+import { createDb } from './store/client';
 import { errorFields, log } from './log';
-import { LambdaPurger, LocalPurger, type PurgeJob, type Purger } from './store/purge';
+import { LambdaPurger, LocalPurger, type PurgeJob } from './store/purge';
+import type { Deps } from './model/deps';
 
-export interface Deps {
-  readonly config: Config;
-  readonly db: Db;
-  readonly verifyToken: TokenVerifier;
-  readonly now: () => Date;
-  readonly purger: Purger;
-}
+export type { Deps };
 
 export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const db = overrides.db ?? createDb(config);

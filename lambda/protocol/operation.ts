@@ -1,6 +1,6 @@
 /** An operation as the edges see it: one service call per protocol it speaks. */
 import type { Deps } from '../runtime';
-import type { RequestContext } from './context';
+import type { RequestContext } from '../model/context';
 
 export type Json = Record<string, unknown>;
 

@@ -8,7 +8,7 @@
  */
 import { ValidationError } from '../errors';
 import { preview } from '../text';
-import type { QueryOperator } from '../service/fieldTypes';
+import type { QueryOperator } from '../model/operators';
 import { ALL, type FieldOp, type Node } from './ast';
 import { isFieldOperator, NEGATED, OPERATORS } from './operators';
 import { OperandError } from './operators/types';

@@ -12,14 +12,14 @@
  *   and no synthetic _id (unless _id is a grouping field).
  */
 import { ValidationError } from '../errors';
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import type { SortKey } from '../query/ast';
 import { add, fromNumber, toNumber, ZERO, type Decimal } from '../query/decimal';
 import { matches } from '../query/evaluate';
 import { ALLOW_ALL, parseFilter } from '../query/parse';
 import { comparator, type Row } from '../query/sort';
 import { canonical, compareForSort, getPath } from '../query/values';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
 import { setOwn } from '../store/values';

@@ -9,34 +9,9 @@ import { toStorable, ValueError } from '../store/values';
 import { availableDataOperations, type DataOperation } from '../routes';
 import { capabilitiesFor, FIELD_TYPE_ALIASES, FIELD_TYPES, type FieldCapabilities } from './fieldTypes';
 import { isObject } from '../shape';
+import type { CollectionRecord, FieldDef, PagingMode } from '../model/collection';
 
-export type PagingMode = 'OFFSET' | 'CURSOR';
-export type Role = 'ADMIN' | 'SITE_MEMBER_AUTHOR' | 'SITE_MEMBER' | 'ANYONE';
-
-/** A field as stored: everything Wix told us about it except the provider-set capabilities. */
-export interface FieldDef {
-  key: string;
-  type: string;
-  displayName?: string;
-  description?: string;
-  encrypted?: boolean;
-  singleReferenceOptions?: Record<string, unknown>;
-  multiReferenceOptions?: Record<string, unknown>;
-  arrayOptions?: Record<string, unknown>;
-  objectOptions?: Record<string, unknown>;
-}
-
-export interface CollectionRecord {
-  id: string;
-  displayName?: string;
-  fields: FieldDef[];
-  permissions?: Record<string, unknown>;
-  pagingMode: PagingMode;
-  /** Items live under this generation; truncate replaces it (O(1)). */
-  generation: string;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { CollectionRecord, FieldDef, PagingMode, Role } from '../model/collection';
 
 export interface WireField extends FieldDef {
   capabilities: FieldCapabilities;

@@ -1,8 +1,8 @@
 /** Collection operations, protocol-neutral. */
 import { randomBytes } from 'node:crypto';
 import { CollectionChangeNotSupportedError, FieldNotFoundError, ValidationError } from '../errors';
-import type { RequestContext } from '../protocol/context';
-import type { Deps } from '../runtime';
+import type { RequestContext } from '../model/context';
+import type { Deps } from '../model/deps';
 import * as store from '../store/collections';
 import { startPurge } from './purge';
 import {

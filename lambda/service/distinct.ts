@@ -3,10 +3,10 @@
  * missing and null values are not values. Ordered by the sort order (numbers, strings, dates, ...),
  * ASC or DESC, and paged by offset or by a signed cursor.
  */
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import { parseFilter } from '../query/parse';
 import { canonical, compareForSort, getPath } from '../query/values';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';

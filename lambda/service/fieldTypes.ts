@@ -2,6 +2,9 @@
  * Wix field types and what this adaptor supports on each: the single source for the
  * `capabilities` advertised on every field and for the query validator that enforces them.
  */
+import type { QueryOperator } from '../model/operators';
+
+export type { QueryOperator };
 
 export const FIELD_TYPES = [
   'TEXT',
@@ -77,21 +80,6 @@ export const SUPPORTED_FIELD_TYPES: readonly FieldType[] = [
   'OBJECT',
   'ARRAY',
 ];
-
-export type QueryOperator =
-  | 'EQ'
-  | 'LT'
-  | 'GT'
-  | 'NE'
-  | 'LTE'
-  | 'GTE'
-  | 'STARTS_WITH'
-  | 'ENDS_WITH'
-  | 'CONTAINS'
-  | 'HAS_SOME'
-  | 'HAS_ALL'
-  | 'EXISTS'
-  | 'URLIZED';
 
 export interface FieldCapabilities {
   readonly sortable: boolean;

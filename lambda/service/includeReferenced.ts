@@ -3,11 +3,11 @@
  * references an array of up to `limit` referenced items (by reference creation time). Batched: one
  * Query for all the page's references of a field and BatchGetItem for the items, never a request per row.
  */
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
 import { compareStrings } from '../query/values';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 import { getItems, type WixItem } from '../store/items';
 import { itemsPk } from '../store/keys';
 import { referencesOfRange, type Reference, type ReferenceScope } from '../store/references';

@@ -12,8 +12,8 @@ import {
   type DomainError,
 } from '../errors';
 import { errorFields, log } from '../log';
-import type { RequestContext } from '../protocol/context';
-import type { Deps } from '../runtime';
+import type { RequestContext } from '../model/context';
+import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { mapLimitByKey } from '../store/concurrency';
 import { itemsPk } from '../store/keys';

@@ -3,9 +3,9 @@
  * signed cursors that carry the request itself and the offset of the next page.
  */
 import { ValidationError } from '../errors';
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import { decodeOffsetCursor, encodeCursor, type OffsetCursorState } from '../query/cursor';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 
 export interface OffsetPaged {
   readonly collectionId: string;

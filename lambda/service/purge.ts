@@ -1,7 +1,7 @@
 /** Starting and running purges of retired generations (see store/purge.ts). */
 import { errorFields, log } from '../log';
-import type { RequestContext } from '../protocol/context';
-import type { Deps } from '../runtime';
+import type { RequestContext } from '../model/context';
+import type { Deps } from '../model/deps';
 import type { PurgeJob } from '../store/purge';
 
 /** Starts a purge; a failure to start is logged, not fatal: the marker stays and the sweep retries. */

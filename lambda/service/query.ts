@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config';
 import { ValidationError } from '../errors';
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import type { Node, SortKey } from '../query/ast';
 import { decodeCursor, encodeCursor, type CursorState } from '../query/cursor';
 import { matches } from '../query/evaluate';
@@ -14,7 +14,7 @@ import { plan, type Plan } from '../query/plan';
 import { project } from '../query/project';
 import { comparator, TopK, type Row } from '../query/sort';
 import { compareForSort, getPath } from '../query/values';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import * as collections from '../store/collections';

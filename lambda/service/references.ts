@@ -7,11 +7,11 @@ import {
   isDomainError,
   type DomainError,
 } from '../errors';
-import type { RequestContext } from '../protocol/context';
+import type { RequestContext } from '../model/context';
 import { preview } from '../text';
 import { project } from '../query/project';
 import { compareStrings } from '../query/values';
-import type { Deps } from '../runtime';
+import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { mapLimit, mapLimitByKey } from '../store/concurrency';
 import { getItems, type WixItem } from '../store/items';

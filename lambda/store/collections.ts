@@ -11,7 +11,7 @@ import {
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CollectionAlreadyExistsError, CollectionNotFoundError, ConflictError } from '../errors';
-import type { CollectionRecord } from '../service/collectionModel';
+import type { CollectionRecord } from '../model/collection';
 import type { Db } from './client';
 import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { collectionSk, tenantMetaPk } from './keys';

@@ -4,7 +4,7 @@
  * collection is the same data whichever protocol reads it.
  */
 import { BadRequestError } from '../../errors';
-import type { Identity, RequestContext } from '../context';
+import type { Identity, RequestContext } from '../../model/context';
 import type { Json } from '../operation';
 import { resolveTenant, type TenantPolicy } from '../v3/envelope';
 import { checkSecretKey } from './auth';

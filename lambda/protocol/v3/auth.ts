@@ -5,6 +5,7 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import { UnauthorizedError, type UnauthorizedReason } from '../../errors';
+import type { TokenVerifier } from '../../model/deps';
 
 export interface VerifierOptions {
   readonly publicKeys: readonly string[];
@@ -18,7 +19,7 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A JWT longer than this is not one Wix would send (bodies are at most 6 MB, base64 grows 4/3). */
 const MAX_TOKEN_CHARS = 8 * 1024 * 1024 + 1024;
 
-export type TokenVerifier = (rawBody: string) => Promise<JWTPayload>;
+export type { TokenVerifier };
 
 /** Builds a verifier once per process: keys are parsed and imported here, not per request. */
 export function createVerifier(options: VerifierOptions): TokenVerifier {

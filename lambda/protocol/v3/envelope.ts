@@ -2,7 +2,7 @@
 import type { JWTPayload } from 'jose';
 import { BadRequestError, UnauthorizedError } from '../../errors';
 import { isWellFormed } from '../../text';
-import type { Identity, RequestContext } from '../context';
+import type { Identity, RequestContext } from '../../model/context';
 import { isObject } from '../../shape';
 
 export interface Envelope {

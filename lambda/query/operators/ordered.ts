@@ -1,6 +1,6 @@
 /** `$gt`, `$gte`, `$lt`, `$lte`: ordered comparison between values of the same kind only. */
 import type { FieldOp } from '../ast';
-import type { QueryOperator } from '../../service/fieldTypes';
+import type { QueryOperator } from '../../model/operators';
 import { compareSameKind, kindOf } from '../values';
 import { comparable } from './operand';
 import type { OperatorDef } from './types';

@@ -4,7 +4,7 @@
  * match itself runs in memory.
  */
 import type { FieldOp } from '../ast';
-import type { QueryOperator } from '../../service/fieldTypes';
+import type { QueryOperator } from '../../model/operators';
 import { text } from './operand';
 import type { OperatorDef } from './types';
 

@@ -1,5 +1,5 @@
 /** What every field operator provides: operand validation, evaluation and (where it can) a DynamoDB form. */
-import type { QueryOperator } from '../../service/fieldTypes';
+import type { QueryOperator } from '../../model/operators';
 import type { FieldOp } from '../ast';
 import type { Expressed, Placeholders } from '../placeholders';
 
