@@ -1,4 +1,5 @@
 /** What every service function knows about the caller, whichever protocol it came through. */
+import type { RequestBudget } from './budget';
 
 export interface Identity {
   readonly type: string;
@@ -11,4 +12,9 @@ export interface RequestContext {
   readonly tenant: string;
   readonly identity: Identity;
   readonly requestId: string;
+  /** The request's read, time and deadline limits, shared by every loop it drives. */
+  readonly budget: RequestBudget;
 }
+
+/** The caller as a protocol edge reads it from the request, before the pipeline adds the budget. */
+export type Caller = Omit<RequestContext, 'budget'>;

@@ -15,6 +15,8 @@ import {
 import { errorFields, log } from '../log';
 import type { RouteMatch } from '../routes';
 import type { Deps } from '../runtime';
+import { RequestBudget } from '../model/budget';
+import type { Caller, RequestContext } from '../model/context';
 import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
 import type { Json, Operation } from './operation';
 import { openLegacyRequest } from './legacy/envelope';
@@ -22,13 +24,25 @@ import { legacyErrorResponse } from './legacy/errors';
 import { openEnvelope } from './v3/envelope';
 import { v3ErrorResponse } from './v3/errors';
 
+export interface DispatchOptions {
+  /** Epoch ms by which the answer must be sent (Lambda: remaining time minus a margin). */
+  readonly deadline?: number;
+}
+
 export async function dispatch(
   match: RouteMatch | undefined,
   op: Operation | undefined,
   req: HttpRequest,
   deps: Deps,
+  options: DispatchOptions = {},
 ): Promise<HttpResponse> {
   const started = Date.now();
+  const budget = new RequestBudget({
+    maxItemsRead: deps.config.queryMaxItemsRead,
+    maxMillis: deps.config.queryMaxMillis,
+    deadline: options.deadline,
+  });
+  const withBudget = (caller: Caller): RequestContext => ({ ...caller, budget });
   let requestId: string = randomUUID();
   let tenant: string | undefined;
   let response: HttpResponse;
@@ -44,14 +58,14 @@ export async function dispatch(
       const envelope = openEnvelope(payload, deps.config, requestId);
       requestId = envelope.context.requestId;
       tenant = envelope.context.tenant;
-      result = await op.v3(envelope.request, envelope.context, deps);
+      result = await op.v3(envelope.request, withBudget(envelope.context), deps);
     } else if (match.protocol === 'legacy') {
       if (!op.legacy) throw new RouteNotFoundError(req.path);
       const envelope = openLegacyRequest(req.body, deps.config, requestId, {
         instanceOptional: match.path === '/provision',
       });
       tenant = envelope.context.tenant;
-      result = await op.legacy(envelope.request, envelope.context, deps, match.path);
+      result = await op.legacy(envelope.request, withBudget(envelope.context), deps, match.path);
     } else if (match.protocol === 'open') {
       if (!op.open) throw new RouteNotFoundError(req.path);
       result = await op.open(parseOptionalJson(req.body), deps, match.path);

@@ -127,7 +127,7 @@ export async function aggregateItems(
   const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
 
   const groups = new Map<string, { keyValues: unknown[]; accs: Acc[] }>();
-  await forEachMatch(deps, pk, initial, spec.consistentRead, (item) => {
+  await forEachMatch(deps, ctx, pk, initial, spec.consistentRead, (item) => {
     const keyValues = spec.groupingFields.map((f) => getPath(item, f).value ?? null);
     const key = canonical(keyValues);
     let g = groups.get(key);

@@ -35,7 +35,7 @@ export async function distinctValues(
     const key = canonical(v);
     if (!seen.has(key)) seen.set(key, v);
   };
-  await forEachMatch(deps, pk, filter, spec.consistentRead, (item) => {
+  await forEachMatch(deps, ctx, pk, filter, spec.consistentRead, (item) => {
     const { present, value } = getPath(item, spec.fieldName);
     if (!present) return;
     if (Array.isArray(value)) value.forEach(add);

@@ -76,7 +76,7 @@ export async function includeReferenced(
         sortedIds[0],
         sortedIds[sortedIds.length - 1],
         consistent,
-        budgetOf(deps.config),
+        budgetOf(ctx),
       ),
       target,
     ).filter((r) => rowIds.has(r.referringItemId));

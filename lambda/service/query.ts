@@ -48,8 +48,9 @@ export interface QueryResult {
   nextCursor: string | null | undefined;
 }
 
-export function budgetOf(config: Config): Budget {
-  return { maxItemsRead: config.queryMaxItemsRead, maxMillis: config.queryMaxMillis };
+/** The store's view of the request's budget: every page read is charged to it. */
+export function budgetOf(ctx: RequestContext): Budget {
+  return { request: ctx.budget };
 }
 
 /** The position after `row` in the effective sort: its sort values (the last one is `_id`). */
@@ -75,6 +76,7 @@ interface Scan {
 /** Collects the page (plus one row, to know whether more exist) for a plan. */
 async function collect(
   deps: Deps,
+  ctx: RequestContext,
   pk: string,
   p: Plan,
   opts: {
@@ -95,7 +97,7 @@ async function collect(
     const rows = all.filter(after).slice(skip, skip + take);
     return { rows, total: position ? undefined : all.length };
   }
-  const budget = budgetOf(deps.config);
+  const budget = budgetOf(ctx);
   if (path.orderedBySort) {
     // Key order is the requested order: stop as soon as the page is full (unless counting).
     const rows: Row[] = [];
@@ -155,7 +157,7 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const afterId = position && idOrdered(sort) ? String(position[position.length - 1]) : undefined;
   const p = plan(filter, sort, pk, afterId !== undefined ? { afterId } : {});
   const skip = spec.cursorMode ? 0 : spec.offset;
-  const scan = await collect(deps, pk, p, {
+  const scan = await collect(deps, ctx, pk, p, {
     skip,
     take: limit + 1,
     position,
@@ -216,8 +218,8 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
   const p = plan(filter, [], pk);
   const path = p.path;
   if (path.kind === 'query' && path.exact)
-    return countQuery(deps.db, path, spec.consistentRead, budgetOf(deps.config));
-  const scan = await collect(deps, pk, p, {
+    return countQuery(deps.db, path, spec.consistentRead, budgetOf(ctx));
+  const scan = await collect(deps, ctx, pk, p, {
     skip: 0,
     take: 0,
     position: undefined,
@@ -230,6 +232,7 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
 /** Calls `onItem` for every item of the partition that matches `filter` (aggregate, distinct). */
 export async function forEachMatch(
   deps: Deps,
+  ctx: RequestContext,
   pk: string,
   filter: Node,
   consistent: boolean,
@@ -242,7 +245,7 @@ export async function forEachMatch(
       if (matches(filter, item)) onItem(item);
     return;
   }
-  for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(deps.config) })) {
+  for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(ctx) })) {
     for (const item of page) if (matches(filter, item)) onItem(item);
   }
 }

@@ -175,8 +175,13 @@ export interface ReferencedRow {
   referencedItem?: WixItem;
 }
 
-async function gather(deps: Deps, field: MultiRefField, spec: QueryReferencedSpec): Promise<Reference[]> {
-  const budget = budgetOf(deps.config);
+async function gather(
+  deps: Deps,
+  ctx: RequestContext,
+  field: MultiRefField,
+  spec: QueryReferencedSpec,
+): Promise<Reference[]> {
+  const budget = budgetOf(ctx);
   const { scope } = field;
   if (spec.referringItemIds.length > 0) {
     const wanted = spec.referencedItemIds.length > 0 ? new Set(spec.referencedItemIds) : undefined;
@@ -202,7 +207,7 @@ export async function queryReferenced(
   const field = await multiRefField(deps, ctx, given.collectionId, given.referringFieldKey);
   const { spec, offset } = resume(deps, ctx, given, field.record.generation, 'referenced');
   const target = await targetRecord(deps, ctx, field.targetId);
-  const refs = live(await gather(deps, field, spec), target).sort((a, b) => {
+  const refs = live(await gather(deps, ctx, field, spec), target).sort((a, b) => {
     const c =
       compareStrings(a.at, b.at) ||
       compareStrings(a.referringItemId, b.referringItemId) ||
@@ -239,7 +244,7 @@ export async function removeReferencesOfItems(
   ids: readonly string[],
 ): Promise<void> {
   if (ids.length === 0) return;
-  const budget = budgetOf(deps.config);
+  const budget = budgetOf(ctx);
   const holding = record.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f));
   const all = await collections.listCollections(deps.db, ctx.tenant);
   const pointing = all.flatMap(({ record: r }) =>

@@ -3,6 +3,8 @@
  * budget (pages, items read, wall time) is spent, and says which.
  */
 
+import type { RequestBudget } from '../model/budget';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- keys are AttributeValue maps; this helper need not know
 export type Key = Record<string, any>;
 
@@ -14,6 +16,8 @@ export interface Page {
 }
 
 export interface Budget {
+  /** The request's own budget: each page read is charged to it, and its clocks are checked. */
+  readonly request?: RequestBudget;
   /** Most pages to request. */
   readonly maxPages?: number;
   /** Most items DynamoDB may read (ScannedCount) across pages. */
@@ -46,9 +50,12 @@ export async function* paginate<P extends Page>(
   let read = 0;
   let key = startKey;
   for (;;) {
+    if (pages > 0) budget.request?.check();
     const page = await fetchPage(key);
     pages += 1;
-    read += page.ScannedCount ?? page.Items?.length ?? 0;
+    const pageRead = page.ScannedCount ?? page.Items?.length ?? 0;
+    read += pageRead;
+    budget.request?.chargeRead(pageRead);
     yield page;
     key = page.LastEvaluatedKey;
     if (!key) return;

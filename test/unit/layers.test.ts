@@ -11,7 +11,7 @@ const LAMBDA = path.resolve(__dirname, '../../lambda');
 /** What each layer may import (folders under lambda/, or top-level module names without `.ts`). */
 const LEAF = ['model', 'errors', 'config', 'text', 'shape', 'log', 'routes'];
 const ALLOWED: Record<string, readonly string[]> = {
-  model: ['model', 'config', 'store'], // deps.ts names the store's client and purger types
+  model: ['model', 'config', 'errors', 'store'], // deps.ts names the store's client and purger types
   query: ['query', 'store', ...LEAF], // pure store modules (values, layout, schema); see the I/O rule below
   store: ['store', 'query', ...LEAF],
   service: ['service', 'query', 'store', ...LEAF],

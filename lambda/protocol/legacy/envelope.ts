@@ -4,7 +4,7 @@
  * collection is the same data whichever protocol reads it.
  */
 import { BadRequestError } from '../../errors';
-import type { Identity, RequestContext } from '../../model/context';
+import type { Caller, Identity } from '../../model/context';
 import type { Json } from '../operation';
 import { resolveTenant, type TenantPolicy } from '../v3/envelope';
 import { checkSecretKey } from './auth';
@@ -13,7 +13,7 @@ import { isObject } from '../../shape';
 export interface LegacyEnvelope {
   /** The body without `requestContext`. */
   readonly request: Json;
-  readonly context: RequestContext;
+  readonly context: Caller;
 }
 
 export interface LegacyOptions {

@@ -2,12 +2,12 @@
 import type { JWTPayload } from 'jose';
 import { BadRequestError, UnauthorizedError } from '../../errors';
 import { isWellFormed } from '../../text';
-import type { Identity, RequestContext } from '../../model/context';
+import type { Caller, Identity } from '../../model/context';
 import { isObject } from '../../shape';
 
 export interface Envelope {
   readonly request: Record<string, unknown>;
-  readonly context: RequestContext;
+  readonly context: Caller;
 }
 
 export interface TenantPolicy {
