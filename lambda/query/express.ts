@@ -3,6 +3,7 @@
  * matches (never a subset), so that evaluating the full filter in memory afterwards is always correct
  * and DynamoDB drops as much as it soundly can.
  */
+import { isStorableNumber } from '../store/values';
 import type { Node } from './ast';
 import { OPERATORS } from './operators';
 import type { Expressed, Placeholders } from './placeholders';
@@ -12,8 +13,6 @@ export type Compiled = Expressed | undefined;
 
 /** Document paths deeper than this are refused by DynamoDB. */
 const MAX_PATH_DEPTH = 32;
-const MIN_MAGNITUDE = 1e-130;
-const MAX_MAGNITUDE = 9.9999999999999999e125;
 
 /** True when `e` is already one parenthesised group: DynamoDB refuses redundant parentheses. */
 function enclosed(e: string): boolean {
@@ -32,10 +31,7 @@ export function paren(e: string): string {
 
 /** Numbers DynamoDB cannot represent never go into an expression (memory compares them). */
 function storableOperand(v: unknown): boolean {
-  if (typeof v === 'number') {
-    const abs = Math.abs(v);
-    return abs === 0 || (abs >= MIN_MAGNITUDE && abs <= MAX_MAGNITUDE);
-  }
+  if (typeof v === 'number') return isStorableNumber(v);
   if (Array.isArray(v)) return v.every(storableOperand);
   if (v !== null && typeof v === 'object') return Object.values(v).every(storableOperand);
   return true;

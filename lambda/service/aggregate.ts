@@ -11,14 +11,14 @@
  * - a missing grouping value groups as null; rows carry every grouping field and every result name
  *   and no synthetic _id (unless _id is a grouping field).
  */
-import { ValidationError } from '../errors';
+import { QueryTooExpensiveError, ValidationError } from '../errors';
 import type { RequestContext } from '../model/context';
 import type { SortKey } from '../query/ast';
 import { add, fromNumber, toNumber, ZERO, type Decimal } from '../query/decimal';
 import { matches } from '../query/evaluate';
 import { ALLOW_ALL, parseFilter } from '../query/parse';
-import { comparator, type Row } from '../query/sort';
-import { canonical, compareForSort, getPath } from '../query/values';
+import { sortRows, type Row } from '../query/sort';
+import { canonical, compareSortValues, getPath, setPath, sortValue, type SortValue } from '../query/values';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
@@ -26,6 +26,22 @@ import { setOwn } from '../store/values';
 import { forEachMatch } from './query';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { fieldPolicy } from './queryPolicy';
+
+/** Request caps, the same for V3 `items/aggregate` and legacy `/data/aggregate`. */
+export const MAX_GROUPING_FIELDS = 32;
+export const MAX_OPERATIONS = 100;
+/** Longest grouping field path or result name. */
+export const MAX_AGGREGATE_NAME = 1024;
+/**
+ * What the groups held in memory may add up to, in cells (a group holds one per grouping field and
+ * one accumulator per operation): 100,000 groups of one field and one count, 1,000 groups of 32
+ * fields and 68 operations. Past it the answer is a 400 QUERY_TOO_EXPENSIVE, never an exhausted process.
+ */
+export const MAX_GROUP_CELLS = 100_000;
+
+export function maxGroups(groupingFields: number, operations: number): number {
+  return Math.max(1, Math.floor(MAX_GROUP_CELLS / Math.max(1, groupingFields + operations)));
+}
 
 export type AggregateKind = 'sum' | 'average' | 'min' | 'max' | 'count';
 
@@ -47,7 +63,8 @@ export interface AggregateSpec extends OffsetPaged {
 interface Acc {
   sum: Decimal;
   numeric: number;
-  best: unknown;
+  /** min / max so far, with its sort value built once (documents compare by canonical text). */
+  best: SortValue | undefined;
   count: number;
 }
 
@@ -63,10 +80,11 @@ function accumulate(acc: Acc, op: AggregateOperation, item: Row): void {
     }
     return;
   }
-  if (acc.best === undefined) acc.best = value;
+  const candidate = sortValue(value);
+  if (acc.best === undefined) acc.best = candidate;
   else {
-    const c = compareForSort(value, acc.best);
-    if ((op.kind === 'min' && c < 0) || (op.kind === 'max' && c > 0)) acc.best = value;
+    const c = compareSortValues(candidate, acc.best);
+    if ((op.kind === 'min' && c < 0) || (op.kind === 'max' && c > 0)) acc.best = candidate;
   }
 }
 
@@ -79,20 +97,8 @@ function result(acc: Acc, op: AggregateOperation): unknown {
     case 'average':
       return acc.numeric === 0 ? null : toNumber(acc.sum) / acc.numeric;
     default:
-      return acc.best === undefined ? null : acc.best;
+      return acc.best === undefined ? null : acc.best.value;
   }
-}
-
-/** Sets a value at a dotted path, creating nested objects (grouping on `address.city`). */
-function setPath(row: Row, path: string, value: unknown): void {
-  const parts = path.split('.');
-  let target = row;
-  for (const part of parts.slice(0, -1)) {
-    const next = target[part];
-    if (typeof next !== 'object' || next === null || Array.isArray(next)) setOwn(target, part, {});
-    target = target[part] as Row;
-  }
-  setOwn(target, parts[parts.length - 1]!, value);
 }
 
 export function checkAggregation(
@@ -127,11 +133,20 @@ export async function aggregateItems(
   const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
 
   const groups = new Map<string, { keyValues: unknown[]; accs: Acc[] }>();
+  const limitGroups = maxGroups(spec.groupingFields.length, spec.operations.length);
+  const tick = () => ctx.budget.tick();
   await forEachMatch(deps, ctx, pk, initial, spec.consistentRead, (item) => {
+    tick();
     const keyValues = spec.groupingFields.map((f) => getPath(item, f).value ?? null);
     const key = canonical(keyValues);
     let g = groups.get(key);
     if (!g) {
+      if (groups.size >= limitGroups) {
+        throw new QueryTooExpensiveError(
+          `the aggregation makes more than ${limitGroups} groups (at most ${MAX_GROUP_CELLS} grouping values and ` +
+            'results in all); narrow initialFilter or group by fewer or coarser fields',
+        );
+      }
       g = {
         keyValues,
         accs: spec.operations.map(() => ({ sum: ZERO, numeric: 0, best: undefined, count: 0 })),
@@ -142,6 +157,7 @@ export async function aggregateItems(
   });
 
   let rows: Row[] = [...groups.values()].map((g) => {
+    tick();
     const row: Row = {};
     spec.groupingFields.forEach((f, i) => setPath(row, f, g.keyValues[i]));
     spec.operations.forEach((op, i) => setOwn(row, op.resultFieldName, result(g.accs[i]!, op)));
@@ -155,11 +171,11 @@ export async function aggregateItems(
     );
     rows = [row];
   }
-  rows = rows.filter((r) => matches(final, r));
+  rows = rows.filter((r) => matches(final, r, tick));
   const tieBreak: SortKey[] = [...spec.groupingFields, ...spec.operations.map((o) => o.resultFieldName)].map(
     (field) => ({ field, desc: false }),
   );
-  rows.sort(comparator([...spec.sort, ...tieBreak]));
+  rows = sortRows(rows, [...spec.sort, ...tieBreak], tick);
 
   return pageOf(deps, ctx, rows, spec, offset, record.generation, 'aggregate');
 }

@@ -3,15 +3,19 @@
  * missing and null values are not values. Ordered by the sort order (numbers, strings, dates, ...),
  * ASC or DESC, and paged by offset or by a signed cursor.
  */
+import { QueryTooExpensiveError } from '../errors';
 import type { RequestContext } from '../model/context';
 import { parseFilter } from '../query/parse';
-import { canonical, compareForSort, getPath } from '../query/values';
+import { canonicalKey, compareSortValues, getPath, sortValue } from '../query/values';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { itemsPk } from '../store/keys';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { forEachMatch } from './query';
 import { fieldPolicy } from './queryPolicy';
+
+/** Most distinct values one request may collect in memory (each is held until the page is cut). */
+export const MAX_DISTINCT_VALUES = 100_000;
 
 export interface DistinctSpec extends OffsetPaged {
   readonly filter: unknown;
@@ -30,10 +34,18 @@ export async function distinctValues(
   const filter = parseFilter(spec.filter, fieldPolicy(record));
   const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
   const seen = new Map<string, unknown>();
+  const tick = () => ctx.budget.tick();
   const add = (v: unknown) => {
+    tick();
     if (v === null || v === undefined) return;
-    const key = canonical(v);
-    if (!seen.has(key)) seen.set(key, v);
+    const key = canonicalKey(v);
+    if (seen.has(key)) return;
+    if (seen.size >= MAX_DISTINCT_VALUES) {
+      throw new QueryTooExpensiveError(
+        `the field has more than ${MAX_DISTINCT_VALUES} distinct values under this filter; narrow the filter`,
+      );
+    }
+    seen.set(key, v);
   };
   await forEachMatch(deps, ctx, pk, filter, spec.consistentRead, (item) => {
     const { present, value } = getPath(item, spec.fieldName);
@@ -41,8 +53,16 @@ export async function distinctValues(
     if (Array.isArray(value)) value.forEach(add);
     else add(value);
   });
-  const values = [...seen.values()].sort((a, b) =>
-    spec.desc ? -compareForSort(a, b) : compareForSort(a, b),
-  );
+  // each value's sort key is built once; the comparisons then only compare keys
+  const keyed = [...seen.values()].map((v) => {
+    tick();
+    return { v, key: sortValue(v) };
+  });
+  keyed.sort((a, b) => {
+    tick();
+    const c = compareSortValues(a.key, b.key);
+    return spec.desc ? -c : c;
+  });
+  const values = keyed.map((k) => k.v);
   return pageOf(deps, ctx, values, spec, offset, record.generation, 'distinct');
 }

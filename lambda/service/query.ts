@@ -12,8 +12,8 @@ import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
 import { plan, type Plan } from '../query/plan';
 import { project } from '../query/project';
-import { comparator, TopK, type Row } from '../query/sort';
-import { compareForSort, getPath } from '../query/values';
+import { sortRows, TopK, type Row, type Tick } from '../query/sort';
+import { compareSortValues, getPath, sortValue, type SortValue } from '../query/values';
 import type { Deps } from '../model/deps';
 import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
@@ -58,14 +58,25 @@ function positionOf(row: Row, sort: readonly SortKey[]): unknown[] {
   return sort.map((s) => getPath(row, s.field).value ?? null);
 }
 
-function isAfter(row: Row, position: readonly unknown[], sort: readonly SortKey[]): boolean {
-  for (let i = 0; i < sort.length; i++) {
-    const s = sort[i]!;
-    const c = compareForSort(getPath(row, s.field).value ?? null, position[i] ?? null);
-    if (c !== 0) return s.desc ? c < 0 : c > 0;
-  }
-  return false;
+/** A test for "comes after the cursor's position", with the position's sort values built once. */
+function afterPosition(position: readonly unknown[], sort: readonly SortKey[]): (row: Row) => boolean {
+  const at: SortValue[] = sort.map((_, i) => sortValue(position[i] ?? null));
+  return (row) => {
+    for (let i = 0; i < sort.length; i++) {
+      const s = sort[i]!;
+      const c = compareSortValues(sortValue(getPath(row, s.field).value ?? null), at[i]!);
+      if (c !== 0) return s.desc ? c < 0 : c > 0;
+    }
+    return false;
+  };
 }
+
+/**
+ * The largest offset for a sort DynamoDB cannot serve in key order (any sort not led by `_id`): such a
+ * page is chosen in memory from every match, keeping the best offset + limit + 1 rows. With this cap
+ * that is at most 11,001 rows whatever the collection's size; cursor paging holds one page.
+ */
+export const MAX_SORTED_OFFSET = 10_000;
 
 interface Scan {
   rows: Row[];
@@ -88,12 +99,18 @@ async function collect(
   },
 ): Promise<Scan> {
   const { skip, take, position, wantTotal, consistent } = opts;
-  const after = (row: Row) => !position || isAfter(row, position, p.sort);
+  const tick: Tick = () => ctx.budget.tick();
+  const isAfter = position ? afterPosition(position, p.sort) : undefined;
+  const after = (row: Row) => !isAfter || isAfter(row);
   const path = p.path;
   if (path.kind === 'none') return { rows: [], total: 0 };
   if (path.kind === 'get') {
     const found = await getItems(deps.db, pk, path.ids, consistent);
-    const all = [...found.values()].filter((item) => matches(p.filter, item)).sort(comparator(p.sort));
+    const all = sortRows(
+      [...found.values()].filter((item) => matches(p.filter, item, tick)),
+      p.sort,
+      tick,
+    );
     const rows = all.filter(after).slice(skip, skip + take);
     return { rows, total: position ? undefined : all.length };
   }
@@ -110,7 +127,7 @@ async function collect(
     for await (const page of stream) {
       for (const item of page) {
         // the key condition resumes after the cursor, but an inclusive BETWEEN may repeat that row
-        if (!matches(p.filter, item) || !after(item)) continue;
+        if (!matches(p.filter, item, tick) || !after(item)) continue;
         seen += 1;
         if (seen > skip && rows.length < take) rows.push(item);
       }
@@ -119,11 +136,19 @@ async function collect(
     return { rows, total: wantTotal ? seen : undefined };
   }
   // Any other order: read every match once, keeping only the best skip + take rows in memory.
-  const top = new TopK(skip + take, comparator(p.sort));
+  if (skip > MAX_SORTED_OFFSET) {
+    throw new ValidationError(
+      `offset ${skip} is above ${MAX_SORTED_OFFSET}, the largest offset for a sort on a field other than _id ` +
+        '(such pages are sorted in memory); use cursor paging, which holds one page at a time, sort by _id, ' +
+        'or narrow the filter',
+      [{ fieldPath: 'paging.offset', rejectedValue: String(skip), message: `at most ${MAX_SORTED_OFFSET}` }],
+    );
+  }
+  const top = new TopK(skip + take, p.sort, tick);
   let total = 0;
   for await (const page of streamQuery(deps.db, path, { consistent, budget })) {
     for (const item of page) {
-      if (!matches(p.filter, item)) continue;
+      if (!matches(p.filter, item, tick)) continue;
       total += 1;
       if (after(item)) top.add(item);
     }
@@ -240,12 +265,13 @@ export async function forEachMatch(
 ): Promise<void> {
   const { path } = plan(filter, [], pk);
   if (path.kind === 'none') return;
+  const tick: Tick = () => ctx.budget.tick();
   if (path.kind === 'get') {
     for (const item of (await getItems(deps.db, pk, path.ids, consistent)).values())
-      if (matches(filter, item)) onItem(item);
+      if (matches(filter, item, tick)) onItem(item);
     return;
   }
   for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(ctx) })) {
-    for (const item of page) if (matches(filter, item)) onItem(item);
+    for (const item of page) if (matches(filter, item, tick)) onItem(item);
   }
 }

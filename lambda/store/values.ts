@@ -8,7 +8,12 @@ import { isObject as isPlainObject } from '../shape';
 
 /** DynamoDB allows 32 levels; `d` itself is one. */
 export const MAX_DEPTH = 31;
-const MAX_MAGNITUDE = 9.9999999999999999e125;
+/**
+ * DynamoDB's range is 1E-130 to 9.9999999999999999999999999999999999999E+125. That upper bound is
+ * not a double: written as a literal it rounds to 1e126 itself, so the test is `>= 1e126` (every
+ * double below it prints with at most 17 digits, which DynamoDB accepts).
+ */
+const TOO_LARGE = 1e126;
 const MIN_MAGNITUDE = 1e-130;
 const ISO_PREFIX = /^\d{4}-\d{2}-\d{2}/;
 
@@ -20,6 +25,13 @@ export class ValueError extends Error {
   ) {
     super(message);
   }
+}
+
+/** Whether DynamoDB can hold `n` (finite, 0, or a magnitude from 1E-130 to below 1E+126). */
+export function isStorableNumber(n: number): boolean {
+  if (!Number.isFinite(n)) return false;
+  const abs = Math.abs(n);
+  return abs === 0 || (abs >= MIN_MAGNITUDE && abs < TOO_LARGE);
 }
 
 /** Sets an own property even for keys like "__proto__" (no prototype pollution). */
@@ -49,8 +61,7 @@ export function toStorable(value: unknown, path = '', depth = 0): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValueError(path, `${path}: only finite numbers can be stored`);
-    const abs = Math.abs(value);
-    if (abs !== 0 && (abs > MAX_MAGNITUDE || abs < MIN_MAGNITUDE)) {
+    if (!isStorableNumber(value)) {
       throw new ValueError(
         path,
         `${path}: DynamoDB stores numbers between 1E-130 and 9.99E+125 in magnitude`,

@@ -14,8 +14,15 @@
  * `limit` (default and maximum: the schema's maxPageSize); `totalCount` counts every row.
  */
 import { createHash } from 'node:crypto';
-import { canonical } from '../../query/values';
-import type { AggregateKind, AggregateOperation, AggregateSpec } from '../../service/aggregate';
+import { canonical, getPath, hasOwn } from '../../query/values';
+import {
+  MAX_AGGREGATE_NAME,
+  MAX_GROUPING_FIELDS,
+  MAX_OPERATIONS,
+  type AggregateKind,
+  type AggregateOperation,
+  type AggregateSpec,
+} from '../../service/aggregate';
 import type { Json } from '../operation';
 import { MAX_OFFSET } from '../v3/queryRequest';
 import { translateFilter } from './filter';
@@ -33,7 +40,7 @@ const FUNCTIONS: Readonly<Record<string, AggregateKind>> = {
 function fieldRef(v: unknown, path: string): string {
   if (typeof v !== 'string') bad(path, 'must be a field reference such as "$price"', v);
   const field = v.startsWith('$') ? v.slice(1) : v;
-  if (field.length === 0 || field.length > 1024 || field.startsWith('$'))
+  if (field.length === 0 || field.length > MAX_AGGREGATE_NAME || field.startsWith('$'))
     bad(path, 'must be a field reference such as "$price"', v);
   return field;
 }
@@ -42,7 +49,10 @@ function groupingFields(raw: unknown, path: string): string[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw === 'string') return [fieldRef(raw, path)];
   if (!isObject(raw)) bad(path, 'must be "$field" or {name: "$field", ...}', raw);
-  const fields = Object.entries(raw).map(([name, ref]) => fieldRef(ref, `${path}.${name}`));
+  const entries = Object.entries(raw);
+  // the same cap as V3's groupingFields, checked before any work per entry
+  if (entries.length > MAX_GROUPING_FIELDS) bad(path, `may group by at most ${MAX_GROUPING_FIELDS} fields`);
+  const fields = entries.map(([name, ref]) => fieldRef(ref, `${path}.${name}`));
   return [...new Set(fields)];
 }
 
@@ -50,8 +60,9 @@ function operation(alias: string, raw: unknown, path: string): AggregateOperatio
   if (!isObject(raw) || Object.keys(raw).length !== 1)
     bad(path, 'must be one of {$avg|$sum|$min|$max: "$field"} or {$sum: 1}', raw);
   const [fn, ref] = Object.entries(raw)[0]!;
-  const kind = FUNCTIONS[fn];
-  if (!kind) bad(`${path}.${fn}`, `Unrecognized aggregation ${fn}`);
+  // own keys only: "constructor" or "__proto__" are not aggregation functions
+  if (!hasOwn(FUNCTIONS, fn)) bad(`${path}.${fn}`, `Unrecognized aggregation ${fn}`);
+  const kind = FUNCTIONS[fn]!;
   if (fn === '$sum' && typeof ref === 'number') {
     if (ref !== 1) bad(`${path}.${fn}`, '{$sum: <number>} only counts as {$sum: 1}', ref);
     return { resultFieldName: alias, kind: 'count', field: undefined };
@@ -72,13 +83,19 @@ export function parseLegacyAggregate(request: Json): LegacyAggregate {
   const processing = steps.processingStep;
   if (!isObject(processing)) bad(`${base}processingStep`, 'must be an object', processing);
   const grouping = groupingFields(processing._id, `${base}processingStep._id`);
-  const operations = Object.entries(processing)
-    .filter(([alias]) => alias !== '_id')
-    .map(([alias, raw]) => {
-      if (alias.length === 0 || alias.startsWith('$') || alias.includes('.'))
-        bad(`${base}processingStep`, `${JSON.stringify(alias)} is not a valid result name`);
-      return operation(alias, raw, `${base}processingStep.${alias}`);
-    });
+  const aliases = Object.entries(processing).filter(([alias]) => alias !== '_id');
+  if (aliases.length > MAX_OPERATIONS)
+    bad(`${base}processingStep`, `may hold at most ${MAX_OPERATIONS} operations`);
+  const operations = aliases.map(([alias, raw]) => {
+    if (
+      alias.length === 0 ||
+      alias.length > MAX_AGGREGATE_NAME ||
+      alias.startsWith('$') ||
+      alias.includes('.')
+    )
+      bad(`${base}processingStep`, `${JSON.stringify(alias)} is not a valid result name`);
+    return operation(alias, raw, `${base}processingStep.${alias}`);
+  });
   if (operations.some((op) => grouping.includes(op.resultFieldName)))
     bad(`${base}processingStep`, 'a result name repeats a grouping field');
 
@@ -127,7 +144,5 @@ export function legacyAggregateRows(
 }
 
 function groupValue(row: Record<string, unknown>, path: string): unknown {
-  let v: unknown = row;
-  for (const part of path.split('.')) v = isObject(v) ? v[part] : undefined;
-  return v ?? null;
+  return getPath(row, path).value ?? null;
 }

@@ -1,5 +1,12 @@
 /** V3 aggregate and distinct requests -> specs. */
-import type { AggregateKind, AggregateOperation, AggregateSpec } from '../../service/aggregate';
+import {
+  MAX_AGGREGATE_NAME,
+  MAX_GROUPING_FIELDS,
+  MAX_OPERATIONS,
+  type AggregateKind,
+  type AggregateOperation,
+  type AggregateSpec,
+} from '../../service/aggregate';
 import { requireCollectionIdString } from '../../service/collectionModel';
 import type { DistinctSpec } from '../../service/distinct';
 import { peekCursorKind } from '../../query/cursor';
@@ -39,24 +46,25 @@ function fieldList(raw: unknown, path: string): string[] {
   if (raw === undefined || raw === null) return [];
   if (
     !Array.isArray(raw) ||
-    raw.length > 32 ||
-    raw.some((f) => typeof f !== 'string' || f.length === 0 || f.length > 1024)
+    raw.length > MAX_GROUPING_FIELDS ||
+    raw.some((f) => typeof f !== 'string' || f.length === 0 || f.length > MAX_AGGREGATE_NAME)
   ) {
-    bad(path, 'must be an array of at most 32 field names');
+    bad(path, `must be an array of at most ${MAX_GROUPING_FIELDS} field names`);
   }
   return raw as string[];
 }
 
 function operations(raw: unknown): AggregateOperation[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw) || raw.length > 100)
-    bad('aggregation.operations', 'must be an array of at most 100 operations');
+  if (!Array.isArray(raw) || raw.length > MAX_OPERATIONS)
+    bad('aggregation.operations', `must be an array of at most ${MAX_OPERATIONS} operations`);
   return raw.map((op, i) => {
     const at = `aggregation.operations[${i}]`;
     if (!isObject(op)) bad(at, 'must be an object');
     if (
       typeof op.resultFieldName !== 'string' ||
       op.resultFieldName.length === 0 ||
+      op.resultFieldName.length > MAX_AGGREGATE_NAME ||
       op.resultFieldName.includes('.')
     ) {
       bad(`${at}.resultFieldName`, 'must be a non-empty name without dots');
@@ -70,7 +78,12 @@ function operations(raw: unknown): AggregateOperation[] {
     const body = op[name];
     let field: string | undefined;
     if (kind !== 'count') {
-      if (!isObject(body) || typeof body.itemFieldName !== 'string' || body.itemFieldName.length === 0) {
+      if (
+        !isObject(body) ||
+        typeof body.itemFieldName !== 'string' ||
+        body.itemFieldName.length === 0 ||
+        body.itemFieldName.length > MAX_AGGREGATE_NAME
+      ) {
         bad(`${at}.${name}.itemFieldName`, 'must be a field name');
       }
       field = body.itemFieldName as string;

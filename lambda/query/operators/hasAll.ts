@@ -1,7 +1,8 @@
 /** `$hasAll`: an array field holds every value (a scalar field counts as a one-element array). Empty list: nothing. */
-import { deepEqual } from '../values';
+import { canonicalKey } from '../values';
 import { list, pushableScalars } from './operand';
 import type { OperatorDef } from './types';
+import { valueSet } from './valueSet';
 
 export const hasAll: OperatorDef = {
   op: '$hasAll',
@@ -11,7 +12,8 @@ export const hasAll: OperatorDef = {
     const wanted = operand as unknown[];
     if (!present || wanted.length === 0) return false;
     const have = Array.isArray(value) ? value : [value];
-    return wanted.every((w) => have.some((h) => deepEqual(h, w)));
+    const held = valueSet(have);
+    return wanted.every((w) => held.has(canonicalKey(w)));
   },
   express(field, operand, ph) {
     const values = operand as unknown[];

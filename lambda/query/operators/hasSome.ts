@@ -1,7 +1,8 @@
 /** `$hasSome`: a scalar field equals one of the values, or an array field holds one of them. Empty list: nothing. */
-import { deepEqual } from '../values';
+import { canonicalKey } from '../values';
 import { list, pushableScalars } from './operand';
 import type { OperatorDef } from './types';
+import { listHas, valueSet } from './valueSet';
 
 export const hasSome: OperatorDef = {
   op: '$hasSome',
@@ -10,8 +11,12 @@ export const hasSome: OperatorDef = {
   test(value, present, operand) {
     if (!present) return false;
     const wanted = operand as unknown[];
-    const have = Array.isArray(value) ? value : [value];
-    return have.some((h) => wanted.some((w) => deepEqual(h, w)));
+    // an array field's own key set is built once per item and reused by every condition on it
+    if (Array.isArray(value)) {
+      const held = valueSet(value);
+      return wanted.some((w) => held.has(canonicalKey(w)));
+    }
+    return listHas(wanted, value);
   },
   express(field, operand, ph) {
     const values = operand as unknown[];

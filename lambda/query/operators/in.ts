@@ -1,14 +1,14 @@
 /** `$in`: the field equals one of the values. An empty list matches nothing. */
-import { deepEqual } from '../values';
 import { list, pushableScalars } from './operand';
 import type { OperatorDef } from './types';
+import { listHas } from './valueSet';
 
 export const inOp: OperatorDef = {
   op: '$in',
   capability: 'HAS_SOME',
   normalise: list,
   test(value, present, operand) {
-    return present && (operand as unknown[]).some((v) => deepEqual(value, v));
+    return present && listHas(operand as unknown[], value);
   },
   express(field, operand, ph) {
     const values = operand as unknown[];
