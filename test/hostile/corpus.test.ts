@@ -2,8 +2,10 @@
  * Issue 7, part 1: the hostile corpus (corpus.ts) over real HTTP against the local server (real JWT
  * verification, DynamoDB Local). Every case must be a 4xx with the protocol's error body (or a 200
  * with per-item errors where the protocol has them), never a 5xx, a hang, a stack trace, a path, the
- * table name, the word "Exception" or another tenant's data. Afterwards the server must still be
- * healthy, serve a normal create + insert + query, and Object.prototype must be untouched.
+ * table name, the word "Exception" or another tenant's data. After every case Object.prototype,
+ * Array.prototype and Function.prototype must be as they were and another tenant must still get its
+ * exact answers (issue 10); after the corpus the server must still be healthy and serve a normal
+ * create + insert + query.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -40,6 +42,45 @@ const corpus: HostileCase[] = buildCorpus(ctx);
 
 const protoNamesBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 const arrayProtoNamesBefore = Object.getOwnPropertyNames(Array.prototype).sort();
+const functionProtoNamesBefore = Object.getOwnPropertyNames(Function.prototype).sort();
+
+/** The process's prototypes as they were before the corpus (checked after every case). */
+function prototypesIntact(where: string): void {
+  const now = {
+    where,
+    object: Object.getOwnPropertyNames(Object.prototype).sort(),
+    array: Object.getOwnPropertyNames(Array.prototype).sort(),
+    fn: Object.getOwnPropertyNames(Function.prototype).sort(),
+    objectProto: Object.getPrototypeOf({}) === Object.prototype,
+  };
+  expect(now).toEqual({
+    where,
+    object: protoNamesBefore,
+    array: arrayProtoNamesBefore,
+    fn: functionProtoNamesBefore,
+    objectProto: true,
+  });
+}
+
+/** Another tenant still gets exactly its answers (checked after every case). */
+async function victimServed(where: string): Promise<void> {
+  const v = createTestAdaptor({ deps, tenant: VICTIM });
+  const res = await v.call('/v3/items/query', {
+    collectionId: COLLECTION,
+    query: { sort: [{ fieldName: 'title', order: 'ASC' }] },
+  });
+  const seen = res.status === 200 ? (res.body.items as Record<string, unknown>[]) : [];
+  expect({
+    where,
+    status: res.status,
+    items: seen.map((it) => [it._id, it.title, Object.keys(it).length]),
+  }).toEqual({
+    where,
+    status: 200,
+    // _id, title and the system dates: nothing inherited or planted
+    items: ctx.itemIds.map((id) => [id, VICTIM_MARKER, Object.keys(seen[0] ?? {}).length]),
+  });
+}
 let server: TestServer;
 const statusCounts = new Map<number, number>();
 const fiveXx: string[] = [];
@@ -216,6 +257,8 @@ describe(`hostile corpus: ${corpus.length} requests over HTTP`, () => {
       if (res.status >= 500) fiveXx.push(describeResponse(c, res));
       const where = describeResponse(c, res);
 
+      prototypesIntact(where);
+      await victimServed(where);
       expect({ where, leaks: leaks(res.text) }).toEqual({ where, leaks: [] });
       expect({ where, below500: res.status < 500 }).toEqual({ where, below500: true });
       if (c.status !== undefined) expect({ where, status: res.status }).toEqual({ where, status: c.status });
@@ -257,6 +300,7 @@ describe('after the corpus', () => {
     expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(protoNamesBefore);
     expect(Object.getOwnPropertyNames(Array.prototype).sort()).toEqual(arrayProtoNamesBefore);
+    expect(Object.getOwnPropertyNames(Function.prototype).sort()).toEqual(functionProtoNamesBefore);
     expect(Object.getPrototypeOf({})).toBe(Object.prototype);
   });
 

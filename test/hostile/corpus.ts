@@ -2950,5 +2950,397 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
     });
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // 16. Issue 10: caller-chosen paths that name a prototype, in every place an object is built or
+  //     read from one (each a 200 answered from own fields only, or a 400; never a 5xx and never
+  //     a change to Object.prototype, which corpus.test.ts checks after every case)
+  // ---------------------------------------------------------------------------------------------
+  {
+    const cat = 'aggregation-paths';
+    const PROTO_PATHS = [
+      '__proto__.zz',
+      '__proto__',
+      'constructor.prototype',
+      'constructor.prototype.zz',
+      'prototype',
+      'prototype.zz',
+      'toString',
+      'a.__proto__.zz',
+      'hasOwnProperty.call',
+    ];
+    const ok200 = { status: 200 } as const;
+    for (const p of PROTO_PATHS) {
+      const count = [{ resultFieldName: 'n', itemCount: {} }];
+      v3req(
+        cat,
+        `groupingFields [${p}]`,
+        'aggregate',
+        {
+          collectionId: C,
+          aggregation: { groupingFields: [p], operations: count },
+        },
+        'tolerate',
+        ok200,
+      );
+      v3req(
+        cat,
+        `groupingFields [title, ${p}] with a finalFilter on it`,
+        'aggregate',
+        {
+          collectionId: C,
+          aggregation: { groupingFields: ['title', p], operations: count },
+          finalFilter: { [p]: { $exists: false } },
+          sort: [{ fieldName: p, order: 'DESC' }],
+        },
+        'tolerate',
+        ok200,
+      );
+      v3req(
+        cat,
+        `max of ${p}`,
+        'aggregate',
+        {
+          collectionId: C,
+          aggregation: { operations: [{ resultFieldName: 'm', max: { itemFieldName: p } }] },
+        },
+        'tolerate',
+        ok200,
+      );
+      v3req(
+        cat,
+        `projection [${p}]`,
+        'query',
+        { collectionId: C, query: { fields: [p, 'title'] } },
+        'tolerate',
+        ok200,
+      );
+      v3req(cat, `distinct ${p}`, 'distinct', { collectionId: C, fieldName: p }, 'tolerate', ok200);
+      v3req(
+        cat,
+        `sort by ${p}`,
+        'query',
+        {
+          collectionId: C,
+          query: { sort: [{ fieldName: p, order: 'ASC' }], paging: { limit: 2 } },
+        },
+        'tolerate',
+        ok200,
+      );
+      v3req(
+        cat,
+        `filter on ${p}`,
+        'count',
+        { collectionId: C, filter: { [p]: { $exists: true } } },
+        'tolerate',
+        ok200,
+      );
+      legacy(
+        cat,
+        `legacy v2 processingStep._id "$${p}"`,
+        '/data/aggregate',
+        () =>
+          legacyAuthed(
+            `"collectionName":"${C}","processingStep":{"_id":"$${p}","n":{"$sum":1},"m":{"$max":"$${p}"}}`,
+          ),
+        'tolerate',
+        ok200,
+      );
+      legacy(
+        cat,
+        `legacy v2 processingStep._id {a: "$${p}"} with a postFilteringStep on it`,
+        '/data/aggregate',
+        () =>
+          legacyAuthed(
+            `"collectionName":"${C}","processingStep":{"_id":{"a":"$${p}","b":"$title"},"n":{"$sum":1}},` +
+              `"postFilteringStep":{"${p}":{"$ne":"x"}}`,
+          ),
+        'tolerate',
+        ok200,
+      );
+      legacy(
+        cat,
+        `legacy v1 aggregation _id ${p}`,
+        '/data/aggregate',
+        () =>
+          legacyAuthed(
+            `"collectionName":"${C}","aggregation":{"processingStep":{"_id":"${p}","n":{"$sum":1}}}`,
+          ),
+        'tolerate',
+        ok200,
+      );
+      legacy(
+        cat,
+        `legacy find sorted and filtered by ${p}`,
+        '/data/find',
+        () =>
+          legacyAuthed(
+            `"collectionName":"${C}","filter":{"operator":"$eq","fieldName":"${p}","value":"x"},` +
+              `"sort":[{"fieldName":"${p}","direction":"desc"}],"skip":0,"limit":5`,
+          ),
+        'tolerate',
+        ok200,
+      );
+    }
+    for (const fn of ['constructor', '__proto__', 'toString', 'valueOf', 'hasOwnProperty']) {
+      legacy(
+        cat,
+        `legacy aggregation function ${fn}`,
+        '/data/aggregate',
+        () => legacyAuthed(`"collectionName":"${C}","processingStep":{"_id":null,"x":{"${fn}":"$n"}}`),
+        'reject',
+        { status: 400 },
+      );
+      v3text(
+        cat,
+        `V3 aggregation kind ${fn}`,
+        'aggregate',
+        `{"collectionId":"${C}","aggregation":{"operations":[{"resultFieldName":"x","${fn}":{"itemFieldName":"n"}}]}}`,
+        'reject',
+        { status: 400 },
+      );
+    }
+    legacy(
+      cat,
+      'legacy result name __proto__',
+      '/data/aggregate',
+      () => legacyAuthed(`"collectionName":"${C}","processingStep":{"_id":"$title","__proto__":{"$sum":1}}`),
+      'tolerate',
+      ok200,
+    );
+    v3req(
+      cat,
+      'V3 result name __proto__',
+      'aggregate',
+      {
+        collectionId: C,
+        aggregation: {
+          groupingFields: ['title'],
+          operations: [{ resultFieldName: '__proto__', itemCount: {} }],
+        },
+      },
+      'tolerate',
+      ok200,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 17. Issue 10 item 5: the legacy /data/aggregate with V3's caps
+  // ---------------------------------------------------------------------------------------------
+  {
+    const cat = 'legacy-aggregate-abuse';
+    const agg = (
+      name: string,
+      step: () => string,
+      expect: Expectation = 'reject',
+      extra: Partial<HostileCase> = { status: 400 },
+    ) =>
+      legacy(
+        cat,
+        name,
+        '/data/aggregate',
+        () => legacyAuthed(`"collectionName":"${C}","processingStep":${step()}`),
+        expect,
+        extra,
+      );
+    const ops = (n: number) => Array.from({ length: n }, (_, i) => `"r${i}":{"$max":"$f${i}"}`).join(',');
+    const groups = (n: number) => Array.from({ length: n }, (_, i) => `"g${i}":"$f${i}"`).join(',');
+    agg('10,000 operations (0.45 MB)', () => `{"_id":null,${ops(10_000)}}`);
+    agg('101 operations', () => `{"_id":null,${ops(101)}}`);
+    agg('100 operations', () => `{"_id":null,${ops(100)}}`, 'tolerate', { status: 200 });
+    agg('10,000 grouping fields', () => `{"_id":{${groups(10_000)}},"n":{"$sum":1}}`);
+    agg('33 grouping fields', () => `{"_id":{${groups(33)}},"n":{"$sum":1}}`);
+    agg('32 grouping fields and 68 operations', () => `{"_id":{${groups(32)}},${ops(68)}}`, 'tolerate', {
+      status: 200,
+    });
+    agg('a 100 KB field reference', () => `{"_id":"$${'f'.repeat(100 * KB)}","n":{"$sum":1}}`);
+    agg('a 100 KB result name', () => `{"_id":null,"${'r'.repeat(100 * KB)}":{"$sum":1}}`);
+    agg('{$sum: 2}', () => '{"_id":null,"n":{"$sum":2}}');
+    agg('two functions in one operation', () => '{"_id":null,"n":{"$sum":1,"$max":"$n"}}');
+    agg('a nested processingStep 5,000 deep', () => `{"_id":${deepObjectText(5000)}}`);
+    agg('an aggregation kind nested as an object', () => '{"_id":null,"n":{"$max":{"$max":"$n"}}}');
+    legacy(
+      cat,
+      'v1 with 10,000 operations',
+      '/data/aggregate',
+      () =>
+        legacyAuthed(`"collectionName":"${C}","aggregation":{"processingStep":{"_id":null,${ops(10_000)}}}`),
+      'reject',
+      { status: 400 },
+    );
+    legacy(
+      cat,
+      'sort on 10,000 fields',
+      '/data/aggregate',
+      () =>
+        legacyAuthed(
+          `"collectionName":"${C}","processingStep":{"_id":"$title","n":{"$sum":1}},"sort":[${Array.from({ length: 10_000 }, (_, i) => `{"fieldName":"f${i}","direction":"asc"}`).join(',')}]`,
+        ),
+      'reject',
+      { status: 400 },
+    );
+    legacy(
+      cat,
+      'skip above the in-memory maximum',
+      '/data/find',
+      () =>
+        legacyAuthed(`"collectionName":"${C}","sort":[{"fieldName":"title","direction":"asc"}],"skip":10001`),
+      'reject',
+      { status: 400 },
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // 18. Issue 10 item 4 and item 10: big operands, filters heavy per item, numbers out of range
+  // ---------------------------------------------------------------------------------------------
+  {
+    const cat = 'big-operands';
+    const values = (n: number, size: number) =>
+      Array.from({ length: n }, (_, i) => `v${i}-${'x'.repeat(size)}`);
+    const query = (filter: unknown) => ({ collectionId: C, query: { filter } });
+    v3req(
+      cat,
+      '$hasSome of 1,000 x 440 B (the 0.45 MB report)',
+      'query',
+      query({ tags: { $hasSome: values(1000, 440) } }),
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      '$in of 1,000 x 100 B',
+      'count',
+      { collectionId: C, filter: { title: { $in: values(1000, 100) } } },
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      '$hasAll of one 20 KB value',
+      'query',
+      query({ tags: { $hasAll: ['x'.repeat(20 * KB)] } }),
+      'reject',
+      { status: 400 },
+    );
+    v3req(cat, '$eq a 20 KB document', 'query', query({ obj: { a: 'x'.repeat(20 * KB) } }), 'reject', {
+      status: 400,
+    });
+    v3req(
+      cat,
+      '$contains a 17 KB string',
+      'query',
+      query({ title: { $contains: 'x'.repeat(17 * KB) } }),
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      '2,000 $contains conditions (60 KB, allowed, bounded by the time budget)',
+      'query',
+      query({ $or: Array.from({ length: 2000 }, (_, i) => ({ title: { $contains: `absent-${i}` } })) }),
+      'tolerate',
+    );
+    v3req(
+      cat,
+      '2,000 $hasSome conditions on one array field',
+      'aggregate',
+      {
+        collectionId: C,
+        initialFilter: { $or: Array.from({ length: 2000 }, (_, i) => ({ tags: { $hasSome: [{ no: i }] } })) },
+        aggregation: { operations: [{ resultFieldName: 'n', itemCount: {} }] },
+      },
+      'tolerate',
+    );
+    v3req(
+      cat,
+      '$in of 1,000 uuids (what sites send)',
+      'query',
+      query({ _id: { $in: Array.from({ length: 1000 }, () => randomUUID()) } }),
+      'tolerate',
+      { status: 200 },
+    );
+    v3req(
+      cat,
+      'aggregate finalFilter with a 20 KB operand',
+      'aggregate',
+      {
+        collectionId: C,
+        aggregation: { groupingFields: ['title'], operations: [{ resultFieldName: 'n', itemCount: {} }] },
+        finalFilter: { title: 'x'.repeat(20 * KB) },
+      },
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      'distinct under a 0.2 MB filter',
+      'distinct',
+      {
+        collectionId: C,
+        fieldName: 'title',
+        filter: { title: { $nin: values(1000, 200) } },
+      },
+      'reject',
+      { status: 400 },
+    );
+    legacy(
+      cat,
+      'legacy $hasSome of 1,000 x 440 B',
+      '/data/find',
+      () =>
+        legacyAuthed(
+          `"collectionName":"${C}","filter":{"tags":{"$hasSome":${JSON.stringify(values(1000, 440))}}}`,
+        ),
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      'insert n: 1e126',
+      'insert',
+      { collectionId: C, items: [{ _id: fresh('huge'), n: 1e126 }] },
+      'perItemErrors',
+      { slotCode: 'VALIDATION_ERROR' },
+    );
+    v3req(
+      cat,
+      'insert n: -1e126 nested',
+      'insert',
+      { collectionId: C, items: [{ _id: fresh('huge'), obj: { n: -1e126 } }] },
+      'perItemErrors',
+      { slotCode: 'VALIDATION_ERROR' },
+    );
+    v3req(cat, 'filter n < 1e126', 'query', query({ n: { $lt: 1e126 } }), 'tolerate', { status: 200 });
+    v3req(
+      cat,
+      'filter n $in [1e126, 1e-131]',
+      'count',
+      { collectionId: C, filter: { n: { $in: [1e126, 1e-131] } } },
+      'tolerate',
+      { status: 200 },
+    );
+    v3req(
+      cat,
+      'offset 10,001 sorted by title',
+      'query',
+      {
+        collectionId: C,
+        query: { sort: [{ fieldName: 'title', order: 'ASC' }], paging: { offset: 10_001, limit: 1000 } },
+      },
+      'reject',
+      { status: 400 },
+    );
+    v3req(
+      cat,
+      'offset 10,000,000 sorted by _id (streams)',
+      'query',
+      {
+        collectionId: C,
+        query: { sort: [{ fieldName: '_id', order: 'ASC' }], paging: { offset: 10_000_000, limit: 1000 } },
+      },
+      'tolerate',
+      { status: 200 },
+    );
+  }
+
   return cases;
 }
