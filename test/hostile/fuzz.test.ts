@@ -49,6 +49,16 @@ const PATHS = {
 // arbitraries
 
 const DANGEROUS_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
+/** Dotted paths through a prototype (issue 10): grouping fields, projections, sorts, filters. */
+const DANGEROUS_PATHS = [
+  '__proto__.zz',
+  'constructor.prototype',
+  'constructor.prototype.zz',
+  'prototype.zz',
+  'obj.__proto__.polluted',
+  'toString.call',
+  '__proto__.__proto__.zz',
+];
 const FIELDS = ['title', 'n', 'tags', 'when', 'obj', 'obj.a', 'obj.a.b', 'flag', 'refs', 'single'];
 const SYSTEM = ['_id', '_owner', '_createdDate', '_updatedDate'];
 
@@ -61,6 +71,7 @@ const smallStr = fc.oneof(
 const key = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom(...FIELDS, ...SYSTEM) },
   { weight: 2, arbitrary: fc.constantFrom(...DANGEROUS_KEYS) },
+  { weight: 2, arbitrary: fc.constantFrom(...DANGEROUS_PATHS) },
   { weight: 1, arbitrary: fc.constantFrom('$date', '$eq', '$and', '$encrypted', '', '.', 'a..b', '$') },
   { weight: 2, arbitrary: str(10) },
 );
@@ -515,10 +526,112 @@ const requestArb: fc.Arbitrary<Req> = fc.oneof(
   },
 );
 
+/** Legacy `/data/aggregate` bodies (issue 10 item 5): both shapes, hostile names, functions and sizes. */
+const legacyRef = fc.oneof(
+  { weight: 4, arbitrary: key.map((k) => `$${k}`) },
+  { weight: 1, arbitrary: key },
+  { weight: 1, arbitrary: json },
+);
+const LEGACY_FUNCTIONS = ['$sum', '$avg', '$min', '$max', '$count', ...DANGEROUS_KEYS];
+const legacyOperation = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fc.constantFrom(...LEGACY_FUNCTIONS), legacyRef)
+      .map(([fn, ref]) => ownObject([[fn, ref]])),
+  },
+  { weight: 1, arbitrary: fc.constant({ $sum: 1 }) },
+  { weight: 1, arbitrary: json },
+);
+const processingStep = fc
+  .tuple(
+    fc.oneof(
+      { weight: 2, arbitrary: legacyRef },
+      { weight: 2, arbitrary: fc.array(fc.tuple(key, legacyRef), { maxLength: 4 }).map(ownObject) },
+      { weight: 1, arbitrary: fc.constant(null) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 30, max: 200 })
+          .map((n) => ownObject(Array.from({ length: n }, (_, i) => [`g${i}`, `$f${i}`]))),
+      },
+    ),
+    fc.oneof(
+      { weight: 5, arbitrary: fc.array(fc.tuple(key, legacyOperation), { maxLength: 4 }) },
+      {
+        weight: 1,
+        arbitrary: fc
+          .integer({ min: 90, max: 400 })
+          .map((n) => Array.from({ length: n }, (_, i): [string, unknown] => [`r${i}`, { $max: `$f${i}` }])),
+      },
+    ),
+  )
+  .map(([id, ops]) => ownObject([['_id', id], ...ops]));
+/** Usually absent (so that most bodies are valid), sometimes `arb`, rarely any JSON. */
+const sometimes = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constant(undefined) },
+    { weight: 3, arbitrary: arb },
+    { weight: 1, arbitrary: json },
+  );
+const legacyAggregateArb = fc
+  .tuple(
+    fc.boolean(),
+    processingStep,
+    sometimes(
+      fc.oneof(
+        maybeFilter,
+        fc.record({ operator: fc.constantFrom('$eq', '$gt', '$ne'), fieldName: key, value }),
+      ),
+    ),
+    sometimes(
+      fc.array(fc.record({ fieldName: key, direction: fc.constantFrom('asc', 'desc') }), { maxLength: 3 }),
+    ),
+    sometimes(fc.integer({ min: 0, max: 20_000 })),
+  )
+  .map(([v1, step, post, sortBy, skip]) => {
+    const steps = ownObject([
+      ['processingStep', step],
+      ['postFilteringStep', post],
+    ]);
+    return {
+      collectionName: COLLECTION,
+      ...(v1 ? { aggregation: steps } : steps),
+      sort: sortBy,
+      skip,
+      filter: undefined,
+    };
+  });
+
 // ---------------------------------------------------------------------------------------------
 
 let a: TestAdaptor;
+let victim: TestAdaptor;
 const protoNames = Object.getOwnPropertyNames(Object.prototype).sort();
+const prototypeNames = () =>
+  [Object.prototype, Array.prototype, Function.prototype]
+    .map((p) => Object.getOwnPropertyNames(p).sort().join(','))
+    .join('|');
+const prototypesBefore = prototypeNames();
+const VICTIM_ITEMS = [
+  { _id: 'v1', title: 'victim one', n: 1 },
+  { _id: 'v2', title: 'victim two', n: 2 },
+];
+
+/** Another tenant's exact answers: a query, and an aggregation (rows are built from paths). */
+async function victimServed(): Promise<boolean> {
+  const q = await victim.call(PATHS.query, { collectionId: COLLECTION, query: {} });
+  const g = await victim.call(PATHS.aggregate, {
+    collectionId: COLLECTION,
+    aggregation: { operations: [{ resultFieldName: 's', sum: { itemFieldName: 'n' } }] },
+  });
+  return (
+    q.status === 200 &&
+    JSON.stringify(q.body.items.map((i: Record<string, unknown>) => [i._id, i.title, i.n])) ===
+      JSON.stringify(VICTIM_ITEMS.map((i) => [i._id, i.title, i.n])) &&
+    JSON.stringify(g.body.items) === '[{"s":3}]'
+  );
+}
 const statuses = new Map<number, number>();
 
 async function seed(): Promise<void> {
@@ -666,8 +779,13 @@ async function capturingLogs<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 beforeAll(async () => {
-  a = createTestAdaptor({ deps: testDeps(), tenant: `fuzz-${randomUUID()}` });
+  const deps = testDeps({ WIX_SECRET_KEY: `fuzz-secret-${randomUUID()}` });
+  a = createTestAdaptor({ deps, tenant: `fuzz-${randomUUID()}` });
+  victim = createTestAdaptor({ deps, tenant: `fuzz-victim-${randomUUID()}` });
   await seed();
+  await victim.call(PATHS.collectionsCreate, { collection: { id: COLLECTION, fields: [] } });
+  await victim.call(PATHS.insert, { collectionId: COLLECTION, items: VICTIM_ITEMS });
+  expect(await victimServed()).toBe(true);
 });
 
 describe('fuzzed V3 request bodies (in-process dispatch)', () => {
@@ -688,7 +806,11 @@ describe('fuzzed V3 request bodies (in-process dispatch)', () => {
         !Array.isArray(body) &&
         (res.status < 400 || typeof body.errorCode === 'string') &&
         ({} as Record<string, unknown>).polluted === undefined &&
-        Object.getOwnPropertyNames(Object.prototype).length === protoNames.length;
+        ({} as Record<string, unknown>).zz === undefined &&
+        Object.getOwnPropertyNames(Object.prototype).length === protoNames.length &&
+        prototypeNames() === prototypesBefore &&
+        // another tenant's answers, every 25th run (each check is two more requests)
+        (runs % 25 !== 0 || (await victimServed()));
       if (!ok) {
         failure = `${PATHS[op]} ${JSON.stringify(request).slice(0, 500)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 300)}; adaptor errors: ${JSON.stringify(failures)}`;
       }
@@ -706,5 +828,42 @@ describe('fuzzed V3 request bodies (in-process dispatch)', () => {
       `fuzz: ${runs} runs (seed ${SEED}) in ${Date.now() - started} ms; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([x], [y]) => x - y)))}; 5xx seen: ${[...statuses].filter(([s]) => s >= 500).reduce((n, [, c]) => n + c, 0)}`,
     );
     expect(runs).toBeGreaterThanOrEqual(NUM_RUNS);
+  });
+});
+
+describe('fuzzed legacy /data/aggregate bodies (in-process dispatch)', () => {
+  const LEGACY_RUNS = Math.max(100, Math.floor(NUM_RUNS / 2));
+  it(`never answers a 5xx, never touches a prototype, never disturbs another tenant over ${LEGACY_RUNS} runs (seed ${SEED})`, async () => {
+    let runs = 0;
+    let failure = '';
+    const legacyStatuses = new Map<number, number>();
+    const property = fc.asyncProperty(legacyAggregateArb, async (body) => {
+      runs++;
+      const res = await a.legacy('/data/aggregate', body);
+      legacyStatuses.set(res.status, (legacyStatuses.get(res.status) ?? 0) + 1);
+      const b = res.body as Record<string, unknown>;
+      const ok =
+        res.status < 500 &&
+        typeof b === 'object' &&
+        b !== null &&
+        (res.status < 400 || typeof b.message === 'string') &&
+        ({} as Record<string, unknown>).zz === undefined &&
+        prototypeNames() === prototypesBefore &&
+        (runs % 25 !== 0 || (await victimServed()));
+      if (!ok)
+        failure = `${JSON.stringify(body).slice(0, 500)} -> ${res.status} ${JSON.stringify(b).slice(0, 300)}`;
+      return ok;
+    });
+    try {
+      await fc.assert(property, { numRuns: LEGACY_RUNS, seed: SEED, verbose: 1 });
+    } catch (err) {
+      console.error(`legacy aggregate fuzz failed with seed ${SEED}; last failing exchange: ${failure}`);
+      throw err;
+    }
+    console.log(
+      `legacy aggregate fuzz: ${runs} runs; statuses ${JSON.stringify(Object.fromEntries([...legacyStatuses].sort(([x], [y]) => x - y)))}`,
+    );
+    expect(await victimServed()).toBe(true);
+    expect(legacyStatuses.get(200) ?? 0).toBeGreaterThan(0);
   });
 });
