@@ -131,7 +131,7 @@ export class OperationFunction extends Construct {
     Validations.of(this.function).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'Node.js 22 is the runtime the project is built and tested on (DESIGN.md §8); moving to a newer ' +
+        'Node.js 22 is the runtime the project is built and tested on; moving to a newer ' +
         'runtime is a deliberate upgrade, not something a synth should do silently.',
     });
   }
