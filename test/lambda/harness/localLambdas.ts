@@ -76,14 +76,25 @@ export class LocalLambdas {
     operation: string,
     path: string,
     body: string,
-    options: { base64?: boolean; process?: FunctionProcess } = {},
+    options: { base64?: boolean; process?: FunctionProcess; timeoutMs?: number } = {},
   ): Promise<HttpCall> {
     const p = options.process ?? (await this.get(operation));
-    const invocation = await p.invoke<HttpResult>(httpEvent(path, body, options));
+    const invocation = await p.invoke<HttpResult>(httpEvent(path, body, options), options.timeoutMs);
     if (!invocation.result) {
       throw new Error(`${operation} ${path}: ${JSON.stringify(invocation.error ?? 'timed out')}`);
     }
     return { status: invocation.result.statusCode, body: jsonOf(invocation.result), invocation };
+  }
+
+  /** Like `http`, but returns the invocation even when the function gave no answer (timeout, throw). */
+  async invoke(
+    operation: string,
+    path: string,
+    body: string,
+    options: { process?: FunctionProcess; timeoutMs?: number } = {},
+  ): Promise<Invocation<HttpResult>> {
+    const p = options.process ?? (await this.get(operation));
+    return p.invoke<HttpResult>(httpEvent(path, body), options.timeoutMs);
   }
 
   stop(): Promise<void[]> {

@@ -107,3 +107,19 @@ export class LambdaStandIn {
     res.end();
   }
 }
+
+/** An endpoint that accepts connections and never answers: a hung AWS service. */
+export class HangingEndpoint {
+  endpoint = '';
+  private readonly server = createServer(() => undefined);
+
+  async start(): Promise<this> {
+    this.endpoint = await listen(this.server);
+    return this;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return close(this.server);
+  }
+}
