@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { bundleBenchmark } from './bundles';
 import { startBench } from './harness';
 import { LOAD_NOTE, loadBenchmark } from './load';
 import { QUERIES_NOTE, queryBenchmarks } from './queries';
@@ -63,6 +64,8 @@ function table(rows: Row[]): string {
 
 async function main(): Promise<void> {
   const only = process.argv[2];
+  // Bundles need no DynamoDB and have their own result files.
+  if (only === 'bundles') return bundleBenchmark();
   if (only && !SECTIONS[only])
     throw new Error(`unknown section ${only}; one of ${Object.keys(SECTIONS).join(', ')}`);
   const started = performance.now();

@@ -24,11 +24,16 @@ const ACCESS_LOG_FIELDS = {
   integrationError: '$context.integrationErrorMessage',
 };
 
+export interface AdaptorApiProps {
+  /** Stage-wide throttling for all callers together (anyone with the URL can call the API). */
+  readonly throttle: apigw.ThrottleSettings;
+}
+
 export class AdaptorApi extends Construct {
   readonly httpApi: apigw.HttpApi;
   readonly stage: apigw.HttpStage;
 
-  constructor(scope: Construct, id: string) {
+  constructor(scope: Construct, id: string, props: AdaptorApiProps) {
     super(scope, id);
 
     this.httpApi = new apigw.HttpApi(this, 'HttpApi', {
@@ -44,6 +49,7 @@ export class AdaptorApi extends Construct {
     this.stage = new apigw.HttpStage(this, 'DefaultStage', {
       httpApi: this.httpApi,
       autoDeploy: true,
+      throttle: props.throttle,
       accessLogSettings: {
         destination: new apigw.LogGroupLogDestination(accessLogs),
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),

@@ -6,11 +6,12 @@
  *   production    true -> the table gets deletion protection
  *   secretKeyArn  complete ARN of an existing secret to use as the legacy secret key
  *   stackName     CloudFormation stack name (default WixDynamoDbAdaptor)
+ *   reservedConcurrency  reserved concurrency of each function behind the API (default: none)
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdaptorStack } from './adaptor-stack';
-import { contextFlag, contextString } from './context';
+import { contextFlag, contextPositiveInt, contextString } from './context';
 
 export const DEFAULT_STACK_NAME = 'WixDynamoDbAdaptor';
 
@@ -26,6 +27,7 @@ export function buildAdaptorApp(app: App, options: AdaptorAppOptions = {}): Adap
     // parameters), so synth needs no AWS credentials and one template deploys to any region.
     production: contextFlag(app, 'production'),
     secretKeyArn: contextString(app, 'secretKeyArn'),
+    reservedConcurrency: contextPositiveInt(app, 'reservedConcurrency'),
   });
 
   // An unacknowledged finding fails the synth. Each acknowledgement sits next to the construct it

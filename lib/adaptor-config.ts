@@ -1,6 +1,6 @@
 /**
  * Runtime configuration of the adaptor, from deploy-time stack parameters and Secrets Manager, never
- * hard-coded. Produces the environment every function gets (see DESIGN.md §9), the legacy secret and
+ * hard-coded. Produces the environment every function gets, the legacy secret and
  * the cursor-signing secret. Which function may read which secret is decided by the stack.
  */
 import { CfnParameter, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';

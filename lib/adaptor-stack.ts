@@ -11,8 +11,10 @@ import { Construct } from 'constructs';
 import { ROUTES, type RouteDef } from '../lambda/routes';
 import { AdaptorApi } from './adaptor-api';
 import { AdaptorConfig } from './adaptor-config';
+import { AdaptorOps } from './adaptor-ops';
 import { AdaptorTable } from './adaptor-table';
 import { jobEntry, OperationFunction } from './operation-function';
+import { opsParameters } from './ops-parameters';
 
 /** Operation name (and `lambda/jobs/` file) of the background job that deletes dropped partitions. */
 export const PURGE_OPERATION = 'purge';
@@ -45,6 +47,8 @@ export interface AdaptorStackProps extends StackProps {
   readonly production?: boolean;
   /** Use this existing Secrets Manager secret (complete ARN) as the legacy secret key. */
   readonly secretKeyArn?: string;
+  /** Reserved concurrency of each function behind the API. @default - none (the account's pool) */
+  readonly reservedConcurrency?: number;
 }
 
 export class AdaptorStack extends Stack {
@@ -57,6 +61,8 @@ export class AdaptorStack extends Stack {
   readonly purgeFunction: OperationFunction;
   /** The schedule that runs the purge job's sweep. */
   readonly purgeSweep: events.Rule;
+  /** Alarms, dashboard, purge failure destination, tenant insights. */
+  readonly ops: AdaptorOps;
 
   constructor(scope: Construct, id: string, props: AdaptorStackProps = {}) {
     super(scope, id, props);
@@ -67,7 +73,13 @@ export class AdaptorStack extends Stack {
       'Config',
       props.secretKeyArn ? { secretKeyArn: props.secretKeyArn } : {},
     );
-    this.api = new AdaptorApi(this, 'Api');
+    const opsParams = opsParameters(this);
+    this.api = new AdaptorApi(this, 'Api', {
+      throttle: {
+        rateLimit: opsParams.throttleRate.valueAsNumber,
+        burstLimit: opsParams.throttleBurst.valueAsNumber,
+      },
+    });
 
     this.purgeFunction = this.createPurge();
     this.purgeSweep = new events.Rule(this, 'PurgeSweep', {
@@ -81,8 +93,17 @@ export class AdaptorStack extends Stack {
     });
 
     const functions = new Map<string, OperationFunction>();
-    for (const route of ROUTES) functions.set(route.operation, this.addRoute(route));
+    for (const route of ROUTES)
+      functions.set(route.operation, this.addRoute(route, props.reservedConcurrency));
     this.functions = functions;
+
+    this.ops = new AdaptorOps(this, 'Ops', {
+      parameters: opsParams,
+      api: this.api,
+      table: this.table.table,
+      operations: [...functions.values()],
+      purge: this.purgeFunction,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       value: this.api.url,
@@ -137,12 +158,13 @@ export class AdaptorStack extends Stack {
     return purge;
   }
 
-  private addRoute(route: RouteDef): OperationFunction {
+  private addRoute(route: RouteDef, reservedConcurrency: number | undefined): OperationFunction {
     const fn = new OperationFunction(this, `Op-${route.operation}`, {
       operation: route.operation,
       table: this.table.table,
       access: route.access,
       environment: this.baseEnvironment(),
+      reservedConcurrency,
     });
     // Each secret is known to, and readable by, only the functions that use it.
     if (route.access === 'read') {

@@ -13,3 +13,13 @@ export function contextString(scope: Construct, key: string): string | undefined
   const value: unknown = scope.node.tryGetContext(key);
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
+
+/** A positive integer (number in cdk.json, string from `-c`), or undefined when unset or empty. */
+export function contextPositiveInt(scope: Construct, key: string): number | undefined {
+  const value: unknown = scope.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`context ${key} must be a positive integer, got ${String(value)}`);
+  return n;
+}
