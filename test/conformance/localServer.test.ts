@@ -10,7 +10,8 @@ import path from 'node:path';
 import { freePort } from '../../bin/local/dynamodbLocal';
 
 const ROOT = path.resolve(__dirname, '../..');
-jest.setTimeout(180_000);
+// Every CLI call starts a TypeScript process: on a busy 2-core machine the whole story takes minutes.
+jest.setTimeout(420_000);
 
 let dataDir: string;
 let port: number;
