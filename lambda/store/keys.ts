@@ -21,6 +21,12 @@ export function encodePart(value: string): string {
 export const MAX_TENANT_KEY_BYTES = 512;
 /** DynamoDB's limits on one partition / sort key value, in UTF-8 bytes. */
 export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+
+/** Whether a key value is within DynamoDB's limit (a longer one is refused with a 500-looking error). */
+export function keyFits(key: string, limit: number): boolean {
+  return Buffer.byteLength(key, 'utf8') <= limit;
+}
 
 /** Refuses, before any I/O, a tenant too long for the keys it goes into (a 400 naming the field). */
 export function checkTenantKeyBytes(tenant: string, fieldPath: string): void {

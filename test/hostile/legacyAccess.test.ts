@@ -193,6 +193,60 @@ describe('tenant ids too long for a key are a 400 before any I/O (issue 10, item
   });
 });
 
+describe('reference keys too long for DynamoDB are a 4xx, never a 500 (siblings of the CJK tenant)', () => {
+  const a = createTestAdaptor({ deps: testDeps() });
+  const long = (c: string) => c.repeat(700); // two 700-byte ids cannot share one 1,024-byte sort key
+  const cjkField = '漢'.repeat(250); // 2,250 bytes percent-encoded: too long for the reverse-index key
+  const refs = (id: string) => [
+    {
+      key: id,
+      type: 'MULTI_REFERENCE',
+      multiReferenceOptions: { referencedCollectionId: id === 'refs' ? 'ids' : 'cjk' },
+    },
+  ];
+
+  beforeAll(async () => {
+    expect(
+      (await a.call('/v3/collections/create', { collection: { id: 'ids', fields: refs('refs') } })).status,
+    ).toBe(200);
+    expect(
+      (await a.call('/v3/collections/create', { collection: { id: 'cjk', fields: refs(cjkField) } })).status,
+    ).toBe(200);
+    await a.call('/v3/items/insert', {
+      collectionId: 'ids',
+      items: [{ _id: long('x') }, { _id: long('y') }],
+    });
+    await a.call('/v3/items/insert', { collectionId: 'cjk', items: [{ _id: 'a' }, { _id: 'b' }] });
+  });
+
+  it.each([
+    ['long item ids', 'ids', 'refs', long('x'), long('y')],
+    ['a long CJK field key', 'cjk', cjkField, 'a', 'b'],
+  ])('%s', async (_name, collectionId, referringFieldKey, referringItemId, referencedItemId) => {
+    const references = [{ referringItemId, referencedItemId }];
+    for (const path of ['/v3/items/insert-references', '/v3/items/remove-references']) {
+      const res = await a.call(path, { collectionId, referringFieldKey, references });
+      expect(res.status).toBeLessThan(500);
+      expect(JSON.stringify(res.body)).not.toContain('UNKNOWN_ERROR');
+    }
+    const inserted = await a.call('/v3/items/insert-references', {
+      collectionId,
+      referringFieldKey,
+      references,
+    });
+    expect(JSON.stringify(inserted.body)).toMatch(/too long/);
+    const queried = await a.call('/v3/items/query-referenced', {
+      collectionId,
+      referringFieldKey,
+      referringItemIds: [referringItemId],
+    });
+    expect(queried.status).toBe(200);
+    expect(queried.body.items ?? []).toEqual([]);
+    const removed = await a.call('/v3/items/remove', { collectionId, itemIds: [referencedItemId] });
+    expect(removed.status).toBe(200);
+  });
+});
+
 describe('the access table agrees with the route table', () => {
   const legacyPaths = ROUTES.flatMap((r) =>
     r.paths.filter((p) => p.protocol === 'legacy').map((p) => [p.path, r.access] as const),
