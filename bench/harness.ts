@@ -34,6 +34,7 @@ export async function startBench(): Promise<Bench> {
     TABLE_NAME: 'bench',
     AWS_REGION: 'local',
     WIX_PUBLIC_KEY: publicKey,
+    WIX_APP_ID: 'bench-app',
     MEASURE_CAPACITY: '1',
   });
   const deps = buildDeps(config);
@@ -47,7 +48,11 @@ export async function startBench(): Promise<Bench> {
     deps,
     tenant,
     async call(path, request) {
-      const jwt = await signV3Request(request, { privateKeyPem: privateKey, instanceId: tenant });
+      const jwt = await signV3Request(request, {
+        privateKeyPem: privateKey,
+        instanceId: tenant,
+        appId: 'bench-app',
+      });
       const started = performance.now();
       const res = await send(`${base}${path}`, jwt);
       const ms = performance.now() - started;

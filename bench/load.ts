@@ -140,7 +140,12 @@ export async function loadBenchmark(b: Bench): Promise<Row[]> {
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
   const sign = (path: string, req: unknown) =>
-    signV3Request(req, { privateKeyPem: privateKey, instanceId: b.tenant, ttlSeconds: 1800 });
+    signV3Request(req, {
+      privateKeyPem: privateKey,
+      instanceId: b.tenant,
+      ttlSeconds: 1800,
+      appId: 'bench-app',
+    });
 
   try {
     // The collection and its items (not timed).

@@ -10,7 +10,7 @@ import { loadConfig, setConfig } from '../lambda/config';
 import { buildDeps, setDeps, type Deps } from '../lambda/runtime';
 import { ensureTable } from '../lambda/store/admin';
 import { pendingPurges } from '../lambda/store/purge';
-import { ensureDevKeys } from './local/devKeys';
+import { ensureDevKeys, LOCAL_DEV_APP_ID } from './local/devKeys';
 import { startDynamoLocal, type DynamoLocal } from './local/dynamodbLocal';
 import { createLocalServer } from './local/httpServer';
 
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     const devKeys = env.WIX_PUBLIC_KEY ? undefined : local;
     if (devKeys) {
       env.WIX_PUBLIC_KEY = devKeys.publicKeyPem;
+      env.WIX_APP_ID ||= LOCAL_DEV_APP_ID;
       env.WIX_SECRET_KEY ||= devKeys.secretKey;
     }
     env.CURSOR_SECRET ||= local.cursorSecret;
@@ -76,7 +77,9 @@ async function main(): Promise<void> {
         `  development key pair in ${path.dirname(devKeys.privateKeyPath)} (Wix would sign with its own key)`,
         `  try:   npm run wix -- collections/create '{"collection":{"id":"cities","fields":[{"key":"name","type":"TEXT"}]}}'`,
         `         npm run wix -- collections/get '{"collectionIds":[]}'`,
-        `  legacy: npm run wix -- schemas/list   (secret key ${process.env.WIX_SECRET_KEY ? 'from WIX_SECRET_KEY' : `in ${devKeys.secretKeyPath}`})`,
+        `  app id ${config.wixAppId ?? '* (any)'} (the CLI signs with it)`,
+        `  legacy: npm run wix -- schemas/list   (secret key ${process.env.WIX_SECRET_KEY ? 'from WIX_SECRET_KEY' : `in ${devKeys.secretKeyPath}`}, tenant ${config.legacyMasterTenant ?? 'none'})`,
+        `          npm run wix -- issue-secret my-site   (a secret for one more legacy site)`,
       );
     } else {
       lines.push('  V3 requests are verified with WIX_PUBLIC_KEY');

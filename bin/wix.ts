@@ -5,14 +5,22 @@
  *   npm run wix -- items/query @request.json --instance site-a
  *   echo '{}' | npm run wix -- capabilities/get -
  *   npm run wix -- data/find '{"collectionName":"cities","filter":{"name":{"$eq":"Paris"}}}'   # legacy
+ *   npm run wix -- issue-secret my-site [--generation 2] [--bind-instance V3_INSTANCE_ID]
  *
  * Options: --url URL (default http://HOST:PORT), --key PRIVATE_KEY_PEM_FILE (default the local dev key),
  * --instance INSTANCE_ID, --app-id APP_ID (JWT audience), --identity JSON, --raw (print compact JSON),
- * --secret KEY (legacy paths: default WIX_SECRET_KEY, else the local dev secret DATA_DIR/dev-keys/secret-key).
+ * --secret KEY (legacy paths: default WIX_SECRET_KEY, else the local dev secret DATA_DIR/dev-keys/secret-key),
+ * --role ROLE (legacy requestContext.role, default OWNER).
+ *
+ * issue-secret prints the secret for one legacy site, derived from the master secret (--secret,
+ * WIX_SECRET_KEY or the local dev secret): the site owner pastes it into the CMS as secretKey and it
+ * opens the tenant legacy/<site> only (or, with --bind-instance, the V3 installation named).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { devKeyDir } from './local/devKeys';
+import { issueSiteSecret, siteTenant } from '../lambda/protocol/legacy/siteSecrets';
+import { LEGACY_TENANT_PREFIX } from '../lambda/config';
+import { devKeyDir, LOCAL_DEV_APP_ID } from './local/devKeys';
 import { pathFor, send, signV3Request } from './local/signer';
 
 interface Args {
@@ -26,12 +34,16 @@ interface Args {
   raw: boolean;
   /** Legacy secret key; undefined when none is given or found (the adaptor then answers 401). */
   secret: string | undefined;
+  role: string;
+  generation: number;
+  bindInstance: string | undefined;
 }
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
   process.stderr.write(
-    'usage: npm run wix -- <operation> [json | @file | -] [--url URL] [--key FILE] [--instance ID] [--app-id ID] [--identity JSON] [--secret KEY] [--raw]\n',
+    'usage: npm run wix -- <operation> [json | @file | -] [--url URL] [--key FILE] [--instance ID] [--app-id ID] [--identity JSON] [--secret KEY] [--role ROLE] [--raw]\n' +
+      '       npm run wix -- issue-secret <site> [--generation N] [--bind-instance V3_INSTANCE_ID] [--secret MASTER]\n',
   );
   process.exit(2);
 }
@@ -49,6 +61,9 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--app-id') args.appId = next();
     else if (a === '--identity') args.identity = JSON.parse(next()) as Record<string, unknown>;
     else if (a === '--secret') args.secret = next();
+    else if (a === '--role') args.role = next();
+    else if (a === '--generation') args.generation = Number(next());
+    else if (a === '--bind-instance') args.bindInstance = next();
     else if (a === '--raw') args.raw = true;
     else if (a === '--help' || a === '-h') usage();
     else positional.push(a);
@@ -59,16 +74,21 @@ function parseArgs(argv: string[]): Args {
   if (body === '-') body = readFileSync(0, 'utf8');
   else if (body.startsWith('@')) body = readFileSync(body.slice(1), 'utf8');
   const dataDir = path.resolve(env.DATA_DIR || '.data');
+  const keyFile = args.keyFile ?? env.WIX_PRIVATE_KEY_FILE;
   return {
     operation,
     body,
     url: args.url ?? env.ADAPTOR_URL ?? `http://${env.HOST || '127.0.0.1'}:${env.PORT || 8080}`,
-    keyFile: args.keyFile ?? env.WIX_PRIVATE_KEY_FILE ?? path.join(devKeyDir(dataDir), 'private.pem'),
+    keyFile: keyFile ?? path.join(devKeyDir(dataDir), 'private.pem'),
     instanceId: args.instanceId ?? env.WIX_INSTANCE_ID ?? 'local-dev-instance',
-    appId: args.appId ?? env.WIX_APP_ID,
+    // With the local dev key, the audience the local server expects (bin/server.ts).
+    appId: args.appId ?? (env.WIX_APP_ID || (keyFile === undefined ? LOCAL_DEV_APP_ID : undefined)),
     identity: args.identity,
     raw: args.raw ?? false,
     secret: args.secret ?? (env.WIX_SECRET_KEY || readDevSecret(dataDir)),
+    role: args.role ?? 'OWNER',
+    generation: args.generation ?? 1,
+    bindInstance: args.bindInstance,
   };
 }
 
@@ -87,13 +107,37 @@ function withRequestContext(request: unknown, args: Args): unknown {
   const requestContext = {
     settings: args.secret === undefined ? {} : { secretKey: args.secret },
     instanceId: args.instanceId,
-    role: 'OWNER',
+    role: args.role,
   };
   return { requestContext, ...request };
 }
 
+/**
+ * Prints a site secret. The positional "body" is the site name. Binding to a V3 instance id is an
+ * explicit flag, so sharing data with a V3 installation is always the operator's written choice.
+ */
+function issueSecret(args: Args): void {
+  const site = args.body === '{}' ? usage('issue-secret needs a site name') : args.body;
+  if (args.secret === undefined)
+    usage('issue-secret needs the master secret: --secret, WIX_SECRET_KEY, or a local dev secret');
+  if (args.bindInstance !== undefined && args.bindInstance.startsWith(LEGACY_TENANT_PREFIX))
+    usage(`--bind-instance takes a V3 instance id, not a ${LEGACY_TENANT_PREFIX} tenant`);
+  const tenant = args.bindInstance ?? siteTenant(site);
+  const secret = issueSiteSecret(args.secret, tenant, args.generation);
+  const result = {
+    site,
+    tenant,
+    generation: args.generation,
+    secretKey: secret,
+    paste: `{"secretKey": "${secret}"}`,
+    revoke: `LEGACY_REVOKED_SECRETS=${tenant}@${args.generation}`,
+  };
+  process.stdout.write(`${JSON.stringify(result, null, args.raw ? 0 : 2)}\n`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.operation === 'issue-secret') return issueSecret(args);
   let request: unknown;
   try {
     request = JSON.parse(args.body);

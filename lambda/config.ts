@@ -3,7 +3,8 @@
  * Business code receives a Config; it never reads process.env itself.
  */
 
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes } from 'node:crypto';
+import { parseLegacyPermissions, type LegacyPermissions } from './model/legacyRoles';
 
 export interface Config {
   /** The single DynamoDB table holding every collection of every tenant. */
@@ -14,10 +15,25 @@ export interface Config {
   readonly dynamodbEndpoint: string | undefined;
   /** PEM public keys that may sign V3 request bodies (several for rotation). */
   readonly wixPublicKeys: readonly string[];
-  /** Expected JWT audience; undefined means "do not check". */
+  /**
+   * Expected JWT audience. Undefined only when no public key is configured (V3 is then closed) or
+   * when WIX_APP_ID=* says, explicitly, that tokens minted for any Wix app are accepted.
+   */
   readonly wixAppId: string | undefined;
-  /** Legacy protocol shared secret; undefined until fetched or when not configured. */
+  /** WIX_APP_ID=*: the operator chose to accept any audience (logged at start). */
+  readonly acceptAnyAudience: boolean;
+  /** Legacy protocol master secret; undefined until fetched or when not configured. */
   readonly wixSecretKey: string | undefined;
+  /**
+   * The one tenant the master secret itself opens (WIX_SECRET_KEY_TENANT): by default a legacy
+   * tenant of its own; a V3 instance id only when bound explicitly; undefined when set to `none`
+   * (a deployment serving many sites, where only issued site secrets open tenants).
+   */
+  readonly legacyMasterTenant: string | undefined;
+  /** Issued site secrets that no longer open anything: `<tenant>` (every generation) or `<tenant>@<n>`. */
+  readonly legacyRevokedSecrets: readonly string[];
+  /** Who may do what through the legacy protocol, beyond the defaults and collection permissions. */
+  readonly legacyPermissions: LegacyPermissions;
   /** Secrets Manager ARN holding the legacy secret key (AWS mode). */
   readonly wixSecretKeyArn: string | undefined;
   /** Tenant used when a request carries no instanceId. */
@@ -50,37 +66,100 @@ export class ConfigError extends Error {
 }
 
 const BEGIN = '-----BEGIN';
+const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
 /**
  * Accepts one or several public keys as: PEM (SPKI or PKCS#1 with BEGIN/END lines), base64 of a
- * PEM, or bare base64 of an SPKI DER. Several keys are separated by commas or blank lines, or are
- * simply consecutive PEM blocks.
+ * PEM, or bare base64 of an SPKI DER, in any mix (a rotation may pair the old key in one form with
+ * the new one in another). Several keys are separated by commas or blank lines, or are simply
+ * consecutive PEM blocks. Anything that is not an RSA public key (a private key above all: pasting
+ * it would publish the signing key in the configuration) stops the start with a clear message.
  */
 export function parsePublicKeys(raw: string | undefined): string[] {
   if (!raw || !raw.trim()) return [];
   const text = raw.replace(/\\n/g, '\n').trim();
-  const blocks = text.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g);
-  if (blocks && blocks.length > 0) return blocks.map(normalisePem);
-  return text
-    .split(/[,\s]+/)
-    .filter(Boolean)
-    .map((token) => {
-      const decoded = Buffer.from(token, 'base64').toString('utf8');
-      if (decoded.includes(BEGIN)) return normalisePem(decoded.trim());
-      // bare base64 SPKI DER
-      const body = token.replace(/=+$/, '');
-      if (!/^[A-Za-z0-9+/]+$/.test(body)) throw new ConfigError('WIX_PUBLIC_KEY is neither PEM nor base64');
-      return normalisePem(`-----BEGIN PUBLIC KEY-----\n${token}\n-----END PUBLIC KEY-----`);
-    });
+  const pems = [...text.matchAll(PEM_BLOCK)].map((m) => m[0]);
+  const rest = text.replace(PEM_BLOCK, ' ');
+  if (rest.includes(BEGIN) || rest.includes('-----END')) {
+    throw new ConfigError('WIX_PUBLIC_KEY has a PEM block without its matching END line');
+  }
+  const tokens = rest.split(/[,\s]+/).filter(Boolean);
+  const keys = [...pems, ...tokens.map(fromBase64)].map(normalisePem);
+  keys.forEach((pem, i) =>
+    checkRsaPublicKey(pem, keys.length > 1 ? `key ${i + 1} of WIX_PUBLIC_KEY` : 'WIX_PUBLIC_KEY'),
+  );
+  return keys;
+}
+
+function fromBase64(token: string): string {
+  const body = token.replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]+$/.test(body)) throw new ConfigError('WIX_PUBLIC_KEY is neither PEM nor base64');
+  const decoded = Buffer.from(token, 'base64').toString('utf8');
+  if (decoded.includes(BEGIN)) {
+    const inner = decoded.match(PEM_BLOCK);
+    if (!inner || inner.length !== 1) throw new ConfigError('WIX_PUBLIC_KEY holds a malformed base64 PEM');
+    return inner[0];
+  }
+  // bare base64 SPKI DER
+  return `-----BEGIN PUBLIC KEY-----\n${token}\n-----END PUBLIC KEY-----`;
+}
+
+function checkRsaPublicKey(pem: string, what: string): void {
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1] ?? '';
+  if (label.includes('PRIVATE')) {
+    throw new ConfigError(
+      `${what} is a private key (${label}); configure the public key only, and treat this private key as leaked`,
+    );
+  }
+  let type: string | undefined;
+  try {
+    type = createPublicKey(pem).asymmetricKeyType;
+  } catch {
+    throw new ConfigError(`${what} is not a readable public key (${label || 'no PEM label'})`);
+  }
+  if (type !== 'rsa') throw new ConfigError(`${what} must be an RSA public key, not ${type ?? 'unknown'}`);
 }
 
 function normalisePem(pem: string): string {
-  const m = pem.match(/-----BEGIN ([A-Z ]+)-----([\s\S]*?)-----END \1-----/);
+  const m = pem.match(/-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/);
   if (!m) throw new ConfigError('malformed PEM public key');
   const label = m[1]!;
   const body = m[2]!.replace(/\s+/g, '');
   const lines = body.match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+}
+
+/**
+ * WIX_APP_ID is the JWT audience. With a real public key an unset one would accept tokens Wix
+ * minted for any other app, so it stops the start; `*` is the explicit way to accept any audience.
+ */
+function appIdFrom(
+  env: Env,
+  keys: readonly string[],
+): { wixAppId: string | undefined; acceptAnyAudience: boolean } {
+  const raw = env.WIX_APP_ID?.trim() ?? '';
+  if (raw === '*') return { wixAppId: undefined, acceptAnyAudience: true };
+  if (raw !== '') return { wixAppId: raw, acceptAnyAudience: false };
+  if (keys.length > 0) {
+    throw new ConfigError(
+      'WIX_APP_ID is not set: with WIX_PUBLIC_KEY configured, V3 tokens must name this app as their audience. ' +
+        'Set WIX_APP_ID to your Wix app id (Wix dev center), or to * to accept tokens minted for any Wix app.',
+    );
+  }
+  return { wixAppId: undefined, acceptAnyAudience: false };
+}
+
+/** Tenants of the legacy protocol live under this prefix, which no V3 instance id may use. */
+export const LEGACY_TENANT_PREFIX = 'legacy/';
+/** The tenant the master secret opens unless WIX_SECRET_KEY_TENANT says otherwise. */
+export const LEGACY_DEFAULT_TENANT = `${LEGACY_TENANT_PREFIX}default`;
+
+function masterTenantFrom(env: Env): string | undefined {
+  const raw = env.WIX_SECRET_KEY_TENANT?.trim() ?? '';
+  if (raw === '') return LEGACY_DEFAULT_TENANT;
+  if (raw === 'none') return undefined;
+  if (raw.length > 256) throw new ConfigError('WIX_SECRET_KEY_TENANT must be at most 256 characters');
+  return raw;
 }
 
 function intFrom(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -105,15 +184,24 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^[A-Za-z0-9_.-]{3,255}$/.test(tableName))
     throw new ConfigError('TABLE_NAME is not a valid table name');
   const secret = env.WIX_SECRET_KEY && env.WIX_SECRET_KEY.length > 0 ? env.WIX_SECRET_KEY : undefined;
+  const wixPublicKeys = parsePublicKeys(env.WIX_PUBLIC_KEY);
+  const defaultTenant = env.DEFAULT_TENANT?.trim() || 'default';
+  if (defaultTenant.startsWith(LEGACY_TENANT_PREFIX))
+    throw new ConfigError(
+      `DEFAULT_TENANT must not start with ${LEGACY_TENANT_PREFIX} (reserved for legacy tenants)`,
+    );
   const config: Config = {
     tableName,
     region: env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT?.trim() || undefined,
-    wixPublicKeys: Object.freeze(parsePublicKeys(env.WIX_PUBLIC_KEY)),
-    wixAppId: env.WIX_APP_ID?.trim() || undefined,
+    wixPublicKeys: Object.freeze(wixPublicKeys),
+    ...appIdFrom(env, wixPublicKeys),
     wixSecretKey: secret,
+    legacyMasterTenant: masterTenantFrom(env),
+    legacyRevokedSecrets: Object.freeze(list(env.LEGACY_REVOKED_SECRETS)),
+    legacyPermissions: parseLegacyPermissions(env.LEGACY_PERMISSIONS, (m) => new ConfigError(m)),
     wixSecretKeyArn: env.WIX_SECRET_KEY_ARN?.trim() || undefined,
-    defaultTenant: env.DEFAULT_TENANT?.trim() || 'default',
+    defaultTenant,
     allowedTenants: Object.freeze(list(env.ALLOWED_TENANTS)),
     clockToleranceSeconds: intFrom(env, 'JWT_CLOCK_TOLERANCE_SECONDS', 60, 0, 600),
     maxTokenAgeSeconds: intFrom(env, 'JWT_MAX_AGE_SECONDS', 3600, 60, 86400),

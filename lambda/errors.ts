@@ -61,6 +61,8 @@ export type UnauthorizedReason =
   | 'INVALID_PAYLOAD'
   | 'NO_KEY_CONFIGURED'
   | 'INVALID_SECRET_KEY'
+  | 'MISSING_ROLE'
+  | 'UNKNOWN_ROLE'
   | 'TENANT_NOT_ALLOWED';
 
 export class UnauthorizedError extends DomainError {
@@ -73,6 +75,13 @@ export class UnauthorizedError extends DomainError {
     super(`Authorization failed: ${message}`, { reason });
     this.reason = reason;
   }
+}
+
+/** Authenticated, but the caller's role may not do this (legacy role policy). */
+export class ForbiddenError extends DomainError {
+  readonly code = 'FORBIDDEN';
+  readonly status = 403;
+  override readonly name = 'ForbiddenError';
 }
 
 export class CollectionNotFoundError extends DomainError {

@@ -22,6 +22,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
       createVerifier({
         publicKeys: config.wixPublicKeys,
         audience: config.wixAppId,
+        acceptAnyAudience: config.acceptAnyAudience,
         clockToleranceSeconds: config.clockToleranceSeconds,
         maxTokenAgeSeconds: config.maxTokenAgeSeconds,
       }),

@@ -36,15 +36,38 @@ export class AdaptorConfig extends Construct {
         'Public key(s) Wix signs V3 requests with: the PEM, base64-encoded (a parameter cannot hold ' +
         'line breaks); several keys separated by commas while Wix rotates them.',
     });
+    // No default: an empty app id would accept tokens Wix minted for any other app. `*` says so explicitly.
     const appId = new CfnParameter(stack, 'WixAppId', {
       type: 'String',
-      default: '',
-      description: 'Wix app id; when set, V3 requests must carry it as JWT audience. Empty: not checked.',
+      minLength: 1,
+      description:
+        'Wix app id: V3 requests must carry it as JWT audience. * accepts tokens minted for any Wix app (logged; not recommended).',
     });
     const allowedTenants = new CfnParameter(stack, 'AllowedTenants', {
       type: 'String',
       default: '',
       description: 'Comma-separated Wix instance ids allowed to use this adaptor. Empty: any tenant.',
+    });
+
+    const legacyTenant = new CfnParameter(stack, 'LegacySecretKeyTenant', {
+      type: 'String',
+      default: '',
+      description:
+        'The one tenant the legacy secret key opens. Empty: a legacy tenant of its own (legacy/default); ' +
+        "a V3 instance id shares that installation's data; none: only issued site secrets open tenants.",
+    });
+    const revoked = new CfnParameter(stack, 'LegacyRevokedSecrets', {
+      type: 'String',
+      default: '',
+      description:
+        'Comma-separated issued site secrets that no longer work: <tenant> or <tenant>@<generation>.',
+    });
+    const permissions = new CfnParameter(stack, 'LegacyPermissions', {
+      type: 'String',
+      default: '',
+      description:
+        'Legacy role policy overrides, JSON {"<collection>"|"*": {"read"|"insert"|"update"|"remove": ' +
+        'ADMIN|SITE_MEMBER_AUTHOR|SITE_MEMBER|ANYONE}}. Empty: reads for every role, writes for owner and backend code.',
     });
 
     this.secretKey = props.secretKeyArn
@@ -56,6 +79,9 @@ export class AdaptorConfig extends Construct {
       WIX_PUBLIC_KEY: publicKey.valueAsString,
       WIX_APP_ID: appId.valueAsString,
       ALLOWED_TENANTS: allowedTenants.valueAsString,
+      WIX_SECRET_KEY_TENANT: legacyTenant.valueAsString,
+      LEGACY_REVOKED_SECRETS: revoked.valueAsString,
+      LEGACY_PERMISSIONS: permissions.valueAsString,
     };
   }
 

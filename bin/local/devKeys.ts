@@ -14,6 +14,13 @@ export interface DevKeys {
   readonly cursorSecret: string;
 }
 
+/**
+ * The app id local mode runs with when it uses its generated key: the server requires it as the JWT
+ * audience (as a deployment requires its real WIX_APP_ID) and the CLI signs with it, so
+ * `npm start` then `npm run wix -- ...` works with nothing configured.
+ */
+export const LOCAL_DEV_APP_ID = 'local-dev-app';
+
 export function devKeyDir(dataDir: string): string {
   return path.join(dataDir, 'dev-keys');
 }

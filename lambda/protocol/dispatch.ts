@@ -19,6 +19,7 @@ import { RequestBudget } from '../model/budget';
 import type { Caller, RequestContext } from '../model/context';
 import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
 import type { Json, Operation } from './operation';
+import { authorizeLegacy } from './legacy/access';
 import { openLegacyRequest } from './legacy/envelope';
 import { legacyErrorResponse } from './legacy/errors';
 import { openEnvelope } from './v3/envelope';
@@ -61,10 +62,9 @@ export async function dispatch(
       result = await op.v3(envelope.request, withBudget(envelope.context), deps);
     } else if (match.protocol === 'legacy') {
       if (!op.legacy) throw new RouteNotFoundError(req.path);
-      const envelope = openLegacyRequest(req.body, deps.config, requestId, {
-        instanceOptional: match.path === '/provision',
-      });
+      const envelope = openLegacyRequest(req.body, deps.config, requestId);
       tenant = envelope.context.tenant;
+      await authorizeLegacy(match.path, envelope, deps);
       result = await op.legacy(envelope.request, withBudget(envelope.context), deps, match.path);
     } else if (match.protocol === 'open') {
       if (!op.open) throw new RouteNotFoundError(req.path);

@@ -21,11 +21,11 @@ import {
   type QueryCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { ReferenceAlreadyExistsError, ReferenceNotFoundError } from '../errors';
+import { ReferenceAlreadyExistsError, ReferenceNotFoundError, ValidationError } from '../errors';
 import type { Db } from './client';
 import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
-import { encodePart } from './keys';
+import { encodePart, keyFits, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from './keys';
 import { paginate, type Budget } from './paginate';
 import { ATTR, gsiName, gsiPk, gsiSk } from './schema';
 
@@ -82,6 +82,16 @@ function fromStored(item: AttrMap): Reference {
 }
 
 export async function putReference(db: Db, scope: ReferenceScope, ref: Reference): Promise<void> {
+  // Long ids (or a long field key) can make a key DynamoDB refuses: a clear 400 for this reference.
+  const tooLong =
+    !keyFits(sortKey(scope, ref.referringItemId, ref.referencedItemId), MAX_SORT_KEY_BYTES) ||
+    !keyFits(reversePk(scope, ref.referencedItemId), MAX_PARTITION_KEY_BYTES) ||
+    !keyFits(`${ref.at}#${encodePart(ref.referringItemId)}`, MAX_SORT_KEY_BYTES);
+  if (tooLong)
+    throw new ValidationError(
+      'the reference cannot be stored: its field key and item ids are too long together ' +
+        `(their percent-encoded key exceeds ${MAX_SORT_KEY_BYTES} bytes)`,
+    );
   try {
     await db.client.send(
       new PutItemCommand({
@@ -119,6 +129,9 @@ export async function deleteReference(
   referenced: string,
   liveGeneration: string | undefined,
 ): Promise<void> {
+  // A key too long to store names a reference that cannot exist.
+  if (!keyFits(sortKey(scope, referring, referenced), MAX_SORT_KEY_BYTES))
+    throw new ReferenceNotFoundError(referring, referenced);
   try {
     await db.client.send(
       new DeleteItemCommand({
@@ -173,6 +186,13 @@ export function referencesOfRange(
   const lower = fromId === undefined ? prefix : `${prefix}${encodePart(fromId)}#`;
   // encoded parts are ASCII, so \uffff sorts after every continuation of the prefix
   const upper = toId === undefined ? `${prefix}\uffff` : `${prefix}${encodePart(toId)}#\uffff`;
+  if (!keyFits(lower, MAX_SORT_KEY_BYTES) || !keyFits(upper, MAX_SORT_KEY_BYTES)) {
+    // One item's references under a key too long to store: there are none.
+    if (fromId !== undefined && fromId === toId) return Promise.resolve([]);
+    throw new ValidationError(
+      `an item id is too long to look references up by (over ${MAX_SORT_KEY_BYTES} bytes encoded)`,
+    );
+  }
   return collect(queryPrefix(db, pk, lower, upper, consistent, budget));
 }
 
@@ -194,6 +214,7 @@ export async function referencesTo(
   referenced: string,
   budget: Budget,
 ): Promise<Reference[]> {
+  if (!keyFits(reversePk(scope, referenced), MAX_PARTITION_KEY_BYTES)) return [];
   return collect(
     paginate<QueryCommandOutput>(
       (startKey) =>

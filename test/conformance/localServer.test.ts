@@ -10,7 +10,8 @@ import path from 'node:path';
 import { freePort } from '../../bin/local/dynamodbLocal';
 
 const ROOT = path.resolve(__dirname, '../..');
-jest.setTimeout(180_000);
+// Every CLI call starts a TypeScript process: on a busy 2-core machine the whole story takes minutes.
+jest.setTimeout(420_000);
 
 let dataDir: string;
 let port: number;
@@ -54,6 +55,21 @@ function cli(...args: string[]): any {
     encoding: 'utf8',
   });
   return JSON.parse(out);
+}
+
+/** A CLI call the adaptor refuses: the CLI exits 1 after printing the answer and `HTTP <status>`. */
+function cliRefused(...args: string[]): string {
+  try {
+    execFileSync(process.execPath, ['--import', 'tsx', 'bin/wix.ts', ...args, '--raw'], {
+      cwd: ROOT,
+      env: env(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr);
+  }
+  throw new Error(`expected ${args.join(' ')} to be refused`);
 }
 
 function javaPidsFor(dir: string): number[] {
@@ -110,6 +126,21 @@ describe('local server (npm start)', () => {
     expect(cli('collections/get', '{"collectionIds":["cities"]}').collections).toEqual([created.collection]);
     // another tenant sees nothing
     expect(cli('collections/get', '{}', '--instance', 'someone-else').collections).toEqual([]);
+    // the local server requires the development app id as audience; the CLI signs with it by default
+    expect(cliRefused('collections/get', '{}', '--app-id', 'another-app')).toContain('HTTP 401');
+
+    // legacy out of the box: the dev master secret opens its own legacy tenant, not the V3 one
+    cli('schemas/create', '{"collectionName":"cars"}');
+    const legacyNames = cli('schemas/list').schemas.map((c: { id: string }) => c.id);
+    expect(legacyNames).toEqual(['cars']);
+    expect(cliRefused('data/insert', '{"collectionName":"cars","item":{}}', '--role', 'VISITOR')).toContain(
+      'HTTP 403',
+    );
+    // a site secret issued by the CLI opens its own site only
+    const issued = cli('issue-secret', 'bakery');
+    expect(issued.tenant).toBe('legacy/bakery');
+    expect(cli('schemas/list', '{}', '--secret', issued.secretKey).schemas).toEqual([]);
+    expect(cliRefused('schemas/list', '{}', '--secret', `${issued.secretKey}x`)).toContain('HTTP 401');
 
     // items and references across two collections
     cli(

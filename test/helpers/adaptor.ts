@@ -9,7 +9,8 @@ import { dispatch } from '../../lambda/protocol/dispatch';
 import type { Operation } from '../../lambda/protocol/operation';
 import { matchRoute } from '../../lambda/routes';
 import { buildDeps, type Deps } from '../../lambda/runtime';
-import { wixKeys } from './keys';
+import { issueSiteSecret } from '../../lambda/protocol/legacy/siteSecrets';
+import { TEST_APP_ID, wixKeys } from './keys';
 import path from 'node:path';
 
 export interface CallResult<T = any> {
@@ -23,15 +24,30 @@ export interface TestAdaptor {
   call<T = any>(path: string, request: unknown, options?: { tenant?: string }): Promise<CallResult<T>>;
   raw(path: string, body: string, method?: string): Promise<CallResult>;
   /**
-   * A legacy (secret key) call: JSON body with a `requestContext` carrying the configured secret
-   * and the tenant as instanceId, unless the body brings its own `requestContext`.
+   * A legacy (secret key) call: JSON body with a `requestContext` carrying a site secret issued for
+   * the tenant (bound to it, as `issue-secret --bind-instance` does, so V3 and legacy share data),
+   * the tenant as instanceId (Wix sends one; the adaptor ignores it) and role OWNER, unless the body
+   * brings its own `requestContext`.
    */
   legacy<T = any>(
     path: string,
     body?: Record<string, unknown>,
-    options?: { tenant?: string },
+    options?: LegacyCallOptions,
   ): Promise<CallResult<T>>;
 }
+
+export interface LegacyCallOptions {
+  /** The tenant the site secret opens (default: the adaptor's). */
+  tenant?: string;
+  /** The secret to send instead (the master, a foreign site's, a forged one). */
+  secret?: string;
+  /** requestContext.instanceId (default: the tenant). */
+  instanceId?: string;
+  /** requestContext.role; null leaves it out. */
+  role?: string | null;
+}
+
+export { TEST_APP_ID };
 
 const operations = new Map<string, Operation>();
 async function load(operation: string): Promise<Operation> {
@@ -47,7 +63,9 @@ async function load(operation: string): Promise<Operation> {
 
 export function testDeps(env: Record<string, string | undefined> = {}): Deps {
   const keys = wixKeys();
-  return buildDeps(loadConfig({ ...process.env, WIX_PUBLIC_KEY: keys.publicKeyPem, ...env }));
+  return buildDeps(
+    loadConfig({ ...process.env, WIX_PUBLIC_KEY: keys.publicKeyPem, WIX_APP_ID: TEST_APP_ID, ...env }),
+  );
 }
 
 export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}): TestAdaptor {
@@ -67,16 +85,22 @@ export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}
       const jwt = await signV3Request(request, {
         privateKeyPem: wixKeys().privateKeyPem,
         instanceId: callOptions.tenant ?? tenant,
+        ...(deps.config.wixAppId ? { appId: deps.config.wixAppId } : {}),
       });
       return raw(p, jwt);
     },
     async legacy(p, body = {}, callOptions = {}) {
+      const opens = callOptions.tenant ?? tenant;
+      const master = deps.config.wixSecretKey;
+      const secretKey =
+        'secret' in callOptions ? callOptions.secret : master && issueSiteSecret(master, opens);
+      const role = callOptions.role === undefined ? 'OWNER' : callOptions.role;
       const requestContext = {
-        settings: { secretKey: deps.config.wixSecretKey },
-        instanceId: callOptions.tenant ?? tenant,
+        settings: { secretKey },
+        instanceId: callOptions.instanceId ?? opens,
         installationId: 'test-installation',
         memberId: 'test-member',
-        role: 'OWNER',
+        ...(role === null ? {} : { role }),
       };
       return raw(p, JSON.stringify({ requestContext, ...body }));
     },

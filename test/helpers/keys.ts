@@ -21,3 +21,6 @@ export function wixKeys(): TestKeyPair {
   shared ??= newKeyPair();
   return shared;
 }
+
+/** The app id every test deployment is configured with and every test token is minted for. */
+export const TEST_APP_ID = 'test-app';

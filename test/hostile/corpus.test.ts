@@ -12,7 +12,7 @@ import path from 'node:path';
 import { signV3Request } from '../../bin/local/signer';
 import { createTestAdaptor, testDeps } from '../helpers/adaptor';
 import { sendRaw, startTestServer, type RawResponse, type TestServer } from '../helpers/httpServer';
-import { wixKeys } from '../helpers/keys';
+import { TEST_APP_ID, wixKeys } from '../helpers/keys';
 import { BUGS, buildCorpus, type CorpusContext, type HostileCase } from './corpus';
 
 jest.setTimeout(120_000);
@@ -27,7 +27,9 @@ const SCRATCH = 'hostile-scratch';
 const POISON = 'hostile-poison';
 const ROOT = path.resolve(__dirname, '../..');
 
-const deps = testDeps({ WIX_SECRET_KEY: SECRET });
+// The master is bound to the attacker's tenant (WIX_SECRET_KEY_TENANT, an explicit binding) so the
+// legacy cases act on the attacker's own collections, as the V3 cases do.
+const deps = testDeps({ WIX_SECRET_KEY: SECRET, WIX_SECRET_KEY_TENANT: ATTACKER });
 const ctx: CorpusContext = {
   tenant: ATTACKER,
   collection: COLLECTION,
@@ -316,6 +318,7 @@ describe('after the corpus', () => {
       const body = await signV3Request(request, {
         privateKeyPem: wixKeys().privateKeyPem,
         instanceId: tenant,
+        appId: TEST_APP_ID,
       });
       return sendRaw(server.port, { path: p, body });
     };

@@ -2813,7 +2813,9 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
     );
     legacy(
       cat,
-      'requestContext.instanceId a number',
+      // The secret fixes the tenant; the unsigned instanceId is ignored (issue 10, item 2). Without
+      // a role the request is refused before any data is touched.
+      'requestContext.instanceId a number, no role',
       '/data/find',
       () =>
         JSON.stringify({
@@ -2821,7 +2823,7 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
           collectionName: C,
         }),
       'reject',
-      { status: 400 },
+      { status: 401 },
     );
     legacy(cat, 'collectionName a number', '/data/find', () => legacyAuthed('"collectionName":5'));
     legacy(cat, 'collectionName missing', '/data/count', () => legacyAuthed(''));

@@ -4,6 +4,7 @@
  * surrogates and invalid UTF-8 reach the adaptor exactly as written.
  */
 import { randomUUID, sign } from 'node:crypto';
+import { TEST_APP_ID } from '../helpers/keys';
 
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
@@ -27,7 +28,10 @@ export function jws(
 
 export interface PayloadOptions {
   tenant?: string | undefined;
-  /** Registered claims merged over the defaults (iss wix.com, iat now, exp now+300). `undefined` drops one. */
+  /**
+   * Registered claims merged over the defaults (iss wix.com, aud the test app id, iat now,
+   * exp now+300). `undefined` drops one.
+   */
   claims?: Record<string, unknown>;
   /** Raw JSON text of data.metadata (overrides tenant). */
   metadataText?: string;
@@ -38,7 +42,13 @@ export interface PayloadOptions {
 /** The JWT payload as text, with `requestText` spliced in verbatim as data.request. */
 export function payloadText(requestText: string | undefined, opts: PayloadOptions = {}): string {
   const t = nowSeconds();
-  const claims: Record<string, unknown> = { iss: 'wix.com', iat: t, exp: t + 300, ...opts.claims };
+  const claims: Record<string, unknown> = {
+    iss: 'wix.com',
+    aud: TEST_APP_ID,
+    iat: t,
+    exp: t + 300,
+    ...opts.claims,
+  };
   for (const k of Object.keys(claims)) if (claims[k] === undefined) delete claims[k];
   const metadata =
     opts.metadataText ??

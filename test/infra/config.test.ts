@@ -6,10 +6,23 @@ import { synth } from './synth';
 const { template } = synth();
 
 describe('parameters', () => {
-  it('asks for the Wix public key (required) and the optional app id and tenant list', () => {
+  it('asks for the Wix public key and app id (both required: no empty audience by default) and the optional tenant list', () => {
     template.hasParameter('WixPublicKey', { Type: 'String', Default: Match.absent(), MinLength: 1 });
-    template.hasParameter('WixAppId', { Type: 'String', Default: '' });
+    template.hasParameter('WixAppId', { Type: 'String', Default: Match.absent(), MinLength: 1 });
     template.hasParameter('AllowedTenants', { Type: 'String', Default: '' });
+  });
+
+  it('passes the legacy tenant, revocation and role settings to the functions, empty by default', () => {
+    for (const [name, env] of [
+      ['LegacySecretKeyTenant', 'WIX_SECRET_KEY_TENANT'],
+      ['LegacyRevokedSecrets', 'LEGACY_REVOKED_SECRETS'],
+      ['LegacyPermissions', 'LEGACY_PERMISSIONS'],
+    ]) {
+      template.hasParameter(name!, { Type: 'String', Default: '' });
+      const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+      const named = fns.filter((f) => f.Properties.Environment?.Variables?.[env!]?.Ref === name);
+      expect(named.length).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -136,7 +136,7 @@ describe('authentication', () => {
     expect(res).toEqual({ status: 400, body: { message: 'the body is not valid JSON' } });
   });
 
-  it('applies the tenant allow-list to instanceId', async () => {
+  it('applies the tenant allow-list to the V3 instance a site secret is bound to', async () => {
     const a = createTestAdaptor({ deps: testDeps({ WIX_SECRET_KEY: SECRET, ALLOWED_TENANTS: 'site-a' }) });
     const refused = await legacy(a, '/schemas/list', {}, { tenant: 'site-b' });
     expect(refused.status).toBe(401);

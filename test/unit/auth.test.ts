@@ -1,6 +1,6 @@
 import { createHmac, createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importPKCS8 } from 'jose';
-import { parsePublicKeys } from '../../lambda/config';
+import { ConfigError, loadConfig, parsePublicKeys } from '../../lambda/config';
 import { UnauthorizedError } from '../../lambda/errors';
 import { createVerifier, type VerifierOptions } from '../../lambda/protocol/v3/auth';
 import { newKeyPair, wixKeys } from '../helpers/keys';
@@ -25,7 +25,9 @@ async function sign(
 function verifier(overrides: Partial<VerifierOptions> = {}) {
   return createVerifier({
     publicKeys: [wixKeys().publicKeyPem],
+    // The audience has its own tests; the others run with the explicit "any audience" choice.
     audience: undefined,
+    acceptAnyAudience: true,
     clockToleranceSeconds: 60,
     maxTokenAgeSeconds: 3600,
     ...overrides,
@@ -65,9 +67,10 @@ describe('V3 JWT verification', () => {
     await expect(v(await sign(payload))).resolves.toBeTruthy();
   });
 
-  it('enforces the audience only when an app id is configured', async () => {
+  it('enforces the audience unless accepting any audience was chosen explicitly', async () => {
     const token = await sign(payload, { aud: 'app-1' });
     await expect(verifier()(token)).resolves.toBeTruthy();
+    expect(() => verifier({ acceptAnyAudience: false })).toThrow(/WIX_APP_ID/);
     await expect(verifier({ audience: 'app-1' })(token)).resolves.toBeTruthy();
     expect(await reasonOf(verifier({ audience: 'app-2' })(token))).toBe('INVALID_AUDIENCE');
     expect(await reasonOf(verifier({ audience: 'app-1' })(await sign(payload)))).toBe('INVALID_AUDIENCE');
@@ -195,5 +198,88 @@ describe('public key formats', () => {
     ).toHaveLength(2);
     expect(parsePublicKeys('')).toEqual([]);
     expect(() => parsePublicKeys('###')).toThrow();
+  });
+});
+
+describe('public keys: mixed forms and private keys (issue 10, item 10)', () => {
+  const pem = wixKeys().publicKeyPem;
+  const other = newKeyPair();
+  const otherBody = other.publicKeyPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+
+  it.each([
+    ['PEM then bare base64', `${pem}\n${otherBody}`],
+    ['bare base64 then PEM', `${otherBody}\n${pem}`],
+    ['PEM, comma, base64 of PEM', `${pem},${Buffer.from(other.publicKeyPem).toString('base64')}`],
+    ['escaped-newline PEM and base64', `${pem.replace(/\n/g, '\\n')},${otherBody}`],
+  ])('keeps both keys of a rotation given as %s', async (_name, raw) => {
+    const keys = parsePublicKeys(raw);
+    expect(keys).toHaveLength(2);
+    const v = verifier({ publicKeys: keys });
+    await expect(v(await sign(payload))).resolves.toBeTruthy();
+    await expect(v(await sign(payload, { key: other.privateKeyPem }))).resolves.toBeTruthy();
+  });
+
+  const rsa = newKeyPair();
+  const pkcs1 = createPrivateKey(rsa.privateKeyPem).export({ type: 'pkcs1', format: 'pem' }).toString();
+  it.each([
+    ['a PKCS#8 private key', rsa.privateKeyPem],
+    ['a PKCS#1 private key', pkcs1],
+    ['a base64 private key PEM', Buffer.from(rsa.privateKeyPem).toString('base64')],
+    ['a private key next to a public one', `${pem}\n${rsa.privateKeyPem}`],
+  ])('refuses %s at start with a message that says so', (_name, raw) => {
+    expect(() => parsePublicKeys(raw)).toThrow(ConfigError);
+    expect(() => parsePublicKeys(raw)).toThrow(/private key/);
+    expect(() => loadConfig({ WIX_PUBLIC_KEY: raw, WIX_APP_ID: 'app' })).toThrow(/private key/);
+  });
+
+  it('refuses an EC key and an unreadable PEM at start', () => {
+    const ec = generateKeyPairSync('ec', {
+      namedCurve: 'P-256',
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    expect(() => parsePublicKeys(ec.publicKey)).toThrow(/RSA/);
+    expect(() => parsePublicKeys('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----')).toThrow(
+      /not a readable public key/,
+    );
+  });
+});
+
+describe('WIX_APP_ID (issue 10, item 9)', () => {
+  const key = wixKeys().publicKeyPem;
+
+  it.each([undefined, '', '   '])(
+    'stops the start when a public key is set and the app id is %p',
+    (appId) => {
+      expect(() => loadConfig({ WIX_PUBLIC_KEY: key, WIX_APP_ID: appId })).toThrow(/WIX_APP_ID is not set/);
+    },
+  );
+
+  it('takes * as the explicit choice to accept any audience', () => {
+    const config = loadConfig({ WIX_PUBLIC_KEY: key, WIX_APP_ID: '*' });
+    expect(config.wixAppId).toBeUndefined();
+    expect(config.acceptAnyAudience).toBe(true);
+  });
+
+  it('checks the configured app id, and needs none while V3 is closed (no key)', () => {
+    expect(loadConfig({ WIX_PUBLIC_KEY: key, WIX_APP_ID: ' app-1 ' })).toMatchObject({
+      wixAppId: 'app-1',
+      acceptAnyAudience: false,
+    });
+    expect(loadConfig({})).toMatchObject({ wixAppId: undefined, acceptAnyAudience: false });
+  });
+
+  it('logs the any-audience choice when the verifier is built', () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const level = process.env.LOG_LEVEL;
+    delete process.env.LOG_LEVEL;
+    try {
+      verifier({ acceptAnyAudience: true });
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/WIX_APP_ID=\*/);
+    } finally {
+      if (level === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = level;
+      write.mockRestore();
+    }
   });
 });

@@ -1,27 +1,21 @@
 /**
- * Opens a legacy request: JSON body -> secret key check -> tenant and identity from
- * `requestContext` (wix-legacy notes §4, §5.1). The tenant rule is the V3 one (resolveTenant), so a
- * collection is the same data whichever protocol reads it.
+ * Opens a legacy request: JSON body -> secret key -> the one tenant that secret opens, and the
+ * caller's identity and role from `requestContext` (wix-legacy notes §4, §5). The unsigned
+ * `requestContext.instanceId` is read by no one: a secret opens its tenant whatever a body names.
  */
-import { BadRequestError } from '../../errors';
+import { BadRequestError, UnauthorizedError } from '../../errors';
+import { LEGACY_TENANT_PREFIX } from '../../config';
 import type { Caller, Identity } from '../../model/context';
 import type { Json } from '../operation';
-import { resolveTenant, type TenantPolicy } from '../v3/envelope';
-import { checkSecretKey } from './auth';
+import { tenantForSecret, type LegacySecretPolicy } from './auth';
 import { isObject } from '../../shape';
 
 export interface LegacyEnvelope {
   /** The body without `requestContext`. */
   readonly request: Json;
   readonly context: Caller;
-}
-
-export interface LegacyOptions {
-  /**
-   * /provision: Wix's example sends only `settings` and `installationId` (notes §4), so a missing
-   * instanceId is not refused by the allow-list there (provision touches no data).
-   */
-  readonly instanceOptional?: boolean;
+  /** `requestContext.role` as sent (or `memberRole`); checked by access.ts. */
+  readonly role: unknown;
 }
 
 function str(v: unknown): string | undefined {
@@ -40,27 +34,21 @@ export function parseLegacyBody(body: string): Json {
   return parsed;
 }
 
-export function openLegacyRequest(
-  body: string,
-  policy: TenantPolicy & { readonly wixSecretKey: string | undefined },
-  requestId: string,
-  options: LegacyOptions = {},
-): LegacyEnvelope {
+export interface LegacyPolicy extends LegacySecretPolicy {
+  /** V3 instance ids allowed on this adaptor: also limits the ones a legacy secret is bound to. */
+  readonly allowedTenants: readonly string[];
+}
+
+export function openLegacyRequest(body: string, policy: LegacyPolicy, requestId: string): LegacyEnvelope {
   const { requestContext: raw, ...request } = parseLegacyBody(body);
   const requestContext = isObject(raw) ? raw : {};
   const settings = isObject(requestContext.settings) ? requestContext.settings : {};
-  checkSecretKey(settings.secretKey, policy.wixSecretKey);
-
-  const instanceId = requestContext.instanceId;
-  const absent = instanceId === undefined || instanceId === null || instanceId === '';
-  const tenant =
-    absent && options.instanceOptional
-      ? policy.defaultTenant
-      : resolveTenant(instanceId, policy, 'requestContext.instanceId');
+  const tenant = tenantForSecret(settings.secretKey, policy);
+  const boundToV3 = !tenant.startsWith(LEGACY_TENANT_PREFIX);
+  if (boundToV3 && policy.allowedTenants.length > 0 && !policy.allowedTenants.includes(tenant))
+    throw new UnauthorizedError('TENANT_NOT_ALLOWED', 'this instance is not allowed on this adaptor');
   // The docs' table says memberRole, every example and both reference adaptors send role (§4).
-  const identity: Identity = {
-    type: str(requestContext.role) ?? str(requestContext.memberRole) ?? 'UNKNOWN',
-    id: str(requestContext.memberId),
-  };
-  return { request, context: { tenant, identity, requestId } };
+  const role = requestContext.role ?? requestContext.memberRole;
+  const identity: Identity = { type: str(role) ?? 'UNKNOWN', id: str(requestContext.memberId) };
+  return { request, context: { tenant, identity, requestId }, role };
 }

@@ -6,10 +6,14 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import { UnauthorizedError, type UnauthorizedReason } from '../../errors';
 import type { TokenVerifier } from '../../model/deps';
+import { log } from '../../log';
 
 export interface VerifierOptions {
   readonly publicKeys: readonly string[];
+  /** The app id tokens must name as audience; undefined only together with acceptAnyAudience. */
   readonly audience: string | undefined;
+  /** WIX_APP_ID=*: the operator's explicit choice to accept tokens minted for any Wix app. */
+  readonly acceptAnyAudience?: boolean;
   readonly clockToleranceSeconds: number;
   readonly maxTokenAgeSeconds: number;
 }
@@ -28,6 +32,15 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     if (key.asymmetricKeyType !== 'rsa') throw new Error('WIX_PUBLIC_KEY must be an RSA public key');
     return key;
   });
+  if (keys.length > 0 && !options.audience) {
+    // A token Wix minted for any other app would pass: only ever by explicit choice, and said so.
+    if (!options.acceptAnyAudience)
+      throw new Error('WIX_APP_ID is not set: set it to your Wix app id, or to * to accept any audience');
+    log(
+      'info',
+      'WIX_APP_ID=*: V3 tokens are accepted whatever app they were minted for (audience not checked)',
+    );
+  }
 
   return async (rawBody: string): Promise<JWTPayload> => {
     if (keys.length === 0) {

@@ -4,6 +4,8 @@ import { BadRequestError, UnauthorizedError } from '../../errors';
 import { isWellFormed } from '../../text';
 import type { Caller, Identity } from '../../model/context';
 import { isObject } from '../../shape';
+import { LEGACY_TENANT_PREFIX } from '../../config';
+import { checkTenantKeyBytes } from '../../store/keys';
 
 export interface Envelope {
   readonly request: Record<string, unknown>;
@@ -34,8 +36,9 @@ export function openEnvelope(payload: JWTPayload, policy: TenantPolicy, fallback
 }
 
 /**
- * The tenant rule both protocols share: the instance id when given (a string of at most 256
- * characters), the configured default otherwise; refused when an allow-list exists and lacks it.
+ * The V3 tenant rule: the signed instance id when given (a string of at most 256 characters that
+ * fits every key), the configured default otherwise; refused when an allow-list exists and lacks
+ * it. Legacy tenants (`legacy/...`) are opened by legacy secrets only, so no instance id aliases one.
  */
 export function resolveTenant(instanceId: unknown, policy: TenantPolicy, fieldPath: string): string {
   let tenant = policy.defaultTenant;
@@ -43,6 +46,11 @@ export function resolveTenant(instanceId: unknown, policy: TenantPolicy, fieldPa
     if (typeof instanceId !== 'string' || instanceId.length > MAX_TENANT_CHARS || !isWellFormed(instanceId)) {
       throw new BadRequestError(`${fieldPath} must be a string of at most ${MAX_TENANT_CHARS} characters`);
     }
+    checkTenantKeyBytes(instanceId, fieldPath);
+    if (instanceId.startsWith(LEGACY_TENANT_PREFIX))
+      throw new BadRequestError(
+        `${fieldPath} must not start with ${LEGACY_TENANT_PREFIX} (reserved for legacy tenants)`,
+      );
     tenant = instanceId;
   }
   if (policy.allowedTenants.length > 0 && !policy.allowedTenants.includes(tenant)) {
