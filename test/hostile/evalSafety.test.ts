@@ -14,7 +14,10 @@ import { maxGroups } from '../../lambda/service/aggregate';
 jest.setTimeout(180_000);
 
 const SECRET = `eval-secret-${randomUUID()}`;
-const deps = testDeps({ WIX_SECRET_KEY: SECRET });
+const ATTACKER = `attacker-${randomUUID()}`;
+// The legacy master secret opens exactly one tenant: bind it to the attacker's, so the raw legacy
+// bodies below reach real data (their requestContext.instanceId is ignored).
+const deps = testDeps({ WIX_SECRET_KEY: SECRET, WIX_SECRET_KEY_TENANT: ATTACKER });
 let attacker: TestAdaptor;
 let victim: TestAdaptor;
 
@@ -56,7 +59,7 @@ async function victimStillServed(): Promise<void> {
 }
 
 beforeAll(async () => {
-  attacker = createTestAdaptor({ deps, tenant: `attacker-${randomUUID()}` });
+  attacker = createTestAdaptor({ deps, tenant: ATTACKER });
   victim = createTestAdaptor({ deps, tenant: `victim-${randomUUID()}` });
   for (const a of [attacker, victim]) {
     await ok(
@@ -95,6 +98,7 @@ beforeAll(async () => {
         return signV3Request(JSON.parse(text), {
           privateKeyPem: wixKeys().privateKeyPem,
           instanceId: attacker.tenant,
+          appId: deps.config.wixAppId,
         });
       })(),
     ),
