@@ -29,6 +29,7 @@ import {
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
+import { getItemsCharged } from './chargedReads';
 
 export interface ReferencePair {
   readonly referringItemId: string;
@@ -217,8 +218,9 @@ export async function queryReferenced(
   const pageRefs = refs.slice(offset, offset + spec.limit);
   let items = new Map<string, WixItem>();
   if (spec.includeReferencedItems && target && pageRefs.length > 0) {
-    items = await getItems(
-      deps.db,
+    items = await getItemsCharged(
+      deps,
+      ctx,
       itemsPk(ctx.tenant, field.targetId, target.generation),
       pageRefs.map((r) => r.referencedItemId),
       spec.consistentRead,
