@@ -3,14 +3,24 @@
  * (stack, context handling and the cdk-nag plugin) rather than a look-alike.
  *
  * Context (cdk.json or `-c key=value`):
- *   production    true -> the table gets deletion protection
+ *   deletionProtection  on unless explicitly false/0/no: the table refuses to be deleted
  *   secretKeyArn  complete ARN of an existing secret to use as the legacy secret key
  *   stackName     CloudFormation stack name (default WixDynamoDbAdaptor)
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdaptorStack } from './adaptor-stack';
-import { contextFlag, contextString } from './context';
+import { contextString } from './context';
+
+/**
+ * True only for an explicit "off" (false, "false", "0", "no"): a missing or mistyped value must
+ * leave a safety setting on, never turn it off.
+ */
+function contextOff(app: App, key: string): boolean {
+  const value: unknown = app.node.tryGetContext(key);
+  if (typeof value === 'boolean') return !value;
+  return typeof value === 'string' && ['false', '0', 'no'].includes(value.trim().toLowerCase());
+}
 
 export const DEFAULT_STACK_NAME = 'WixDynamoDbAdaptor';
 
@@ -24,7 +34,7 @@ export function buildAdaptorApp(app: App, options: AdaptorAppOptions = {}): Adap
     description: 'Wix external database adaptor (V3 service plugin + legacy SPI) on Lambda and DynamoDB',
     // No `env`: the stack is environment-agnostic (region and account are CloudFormation pseudo
     // parameters), so synth needs no AWS credentials and one template deploys to any region.
-    production: contextFlag(app, 'production'),
+    deletionProtection: !contextOff(app, 'deletionProtection'),
     secretKeyArn: contextString(app, 'secretKeyArn'),
   });
 
