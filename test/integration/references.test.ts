@@ -418,3 +418,37 @@ describe('includeReferencedItems is bounded by the rows returned', () => {
     expect(a.deps.db.stats.requests.BatchGetItemCommand).toBeUndefined();
   });
 });
+
+/** Issue 10, item 10: a remove must not read every collection record of the tenant. */
+describe('removing items in a tenant with many collections', () => {
+  it('reads only the records that point at the collection, and still removes their references', async () => {
+    const a = await world(createTestAdaptor({ deps: testDeps({ MEASURE_CAPACITY: 'true' }) }));
+    // large unrelated collection records (about 6 KB each)
+    for (let c = 0; c < 12; c++) {
+      await a.call('/v3/collections/create', {
+        collection: {
+          id: `big-${c}`,
+          fields: Array.from({ length: 60 }, (_, i) => ({
+            key: `field_${i}_${'x'.repeat(40)}`,
+            type: 'TEXT',
+          })),
+        },
+      });
+    }
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['rome', 'colosseum'],
+    ]);
+    await a.call('/v3/items/remove', { collectionId: 'places', itemIds: ['eiffel'] });
+    resetStats(a.deps.db.stats);
+    await a.call('/v3/items/remove', { collectionId: 'places', itemIds: ['louvre'] });
+    // before: every remove listed all 15 collection records (over 10 read units here)
+    expect(a.deps.db.stats.readUnits).toBeLessThan(8);
+    const all = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(pairsOf(all.body)).toEqual(['rome->colosseum']);
+  });
+});
