@@ -31,7 +31,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
       overrides.purger ??
       (config.purgeFunctionName
         ? new LambdaPurger(config.purgeFunctionName, config.region)
-        : new LocalPurger(db, logPurgeFailure)),
+        : new LocalPurger(db, logPurgeFailure, config.purgeGraceMs)),
   };
 }
 

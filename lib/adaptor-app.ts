@@ -3,7 +3,7 @@
  * (stack, context handling and the cdk-nag plugin) rather than a look-alike.
  *
  * Context (cdk.json or `-c key=value`):
- *   production    true -> the table gets deletion protection
+ *   deletionProtection  on unless explicitly false/0/no: the table refuses to be deleted
  *   secretKeyArn  complete ARN of an existing secret to use as the legacy secret key
  *   stackName     CloudFormation stack name (default WixDynamoDbAdaptor)
  *   reservedConcurrency  reserved concurrency of each function behind the API (default: none)
@@ -11,7 +11,7 @@
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdaptorStack } from './adaptor-stack';
-import { contextFlag, contextPositiveInt, contextString } from './context';
+import { contextOff, contextPositiveInt, contextString } from './context';
 
 export const DEFAULT_STACK_NAME = 'WixDynamoDbAdaptor';
 
@@ -25,7 +25,7 @@ export function buildAdaptorApp(app: App, options: AdaptorAppOptions = {}): Adap
     description: 'Wix external database adaptor (V3 service plugin + legacy SPI) on Lambda and DynamoDB',
     // No `env`: the stack is environment-agnostic (region and account are CloudFormation pseudo
     // parameters), so synth needs no AWS credentials and one template deploys to any region.
-    production: contextFlag(app, 'production'),
+    deletionProtection: !contextOff(app, 'deletionProtection'),
     secretKeyArn: contextString(app, 'secretKeyArn'),
     reservedConcurrency: contextPositiveInt(app, 'reservedConcurrency'),
   });

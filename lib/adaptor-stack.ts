@@ -43,8 +43,8 @@ export function purgeFunctionName(stackName: string): string {
 }
 
 export interface AdaptorStackProps extends StackProps {
-  /** Production: the table gets deletion protection. @default false */
-  readonly production?: boolean;
+  /** The table refuses deletes (console, API, CloudFormation) until this is turned off. @default true */
+  readonly deletionProtection?: boolean;
   /** Use this existing Secrets Manager secret (complete ARN) as the legacy secret key. */
   readonly secretKeyArn?: string;
   /** Reserved concurrency of each function behind the API. @default - none (the account's pool) */
@@ -67,7 +67,7 @@ export class AdaptorStack extends Stack {
   constructor(scope: Construct, id: string, props: AdaptorStackProps = {}) {
     super(scope, id, props);
 
-    this.table = new AdaptorTable(this, 'Items', { deletionProtection: props.production ?? false });
+    this.table = new AdaptorTable(this, 'Items', { deletionProtection: props.deletionProtection ?? true });
     this.config = new AdaptorConfig(
       this,
       'Config',

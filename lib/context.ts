@@ -1,11 +1,14 @@
 /** Reading CDK context values, which arrive as strings from `-c key=value` and as JSON from cdk.json. */
 import type { Construct } from 'constructs';
 
-/** A boolean flag: true, "true", "1" or "yes" (any case) is true; anything else, or unset, is false. */
-export function contextFlag(scope: Construct, key: string): boolean {
+/**
+ * True only for an explicit "off" (false, "false", "0", "no"): a missing or mistyped value must
+ * leave a safety setting on, never turn it off.
+ */
+export function contextOff(scope: Construct, key: string): boolean {
   const value: unknown = scope.node.tryGetContext(key);
-  if (typeof value === 'boolean') return value;
-  return typeof value === 'string' && ['true', '1', 'yes'].includes(value.trim().toLowerCase());
+  if (typeof value === 'boolean') return !value;
+  return typeof value === 'string' && ['false', '0', 'no'].includes(value.trim().toLowerCase());
 }
 
 /** A non-empty string, or undefined. */

@@ -146,16 +146,38 @@ export class OperationFunction extends Construct {
 }
 
 /**
- * Least privilege from the route table: `read` operations get read-only data actions, `write` ones
- * read-write data actions, `none` nothing at all. Never table management (create/delete/update).
+ * The DynamoDB actions each access kind may use: exactly the commands `lambda/` sends, nothing the
+ * code never calls (no Scan, no streams, no DescribeTable, no table management). `ConditionCheckItem`
+ * is what a condition-only item of TransactWriteItems needs.
+ */
+export const TABLE_ACTIONS = {
+  read: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'],
+  write: [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:Query',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:ConditionCheckItem',
+  ],
+} as const;
+
+/**
+ * Least privilege from the route table: `read` operations get the read actions above, `write` ones
+ * the read and write actions, `none` nothing at all. Granted on this table and its indexes only.
  */
 function grantTableAccess(table: TableV2, access: Access, role: iam.Role): void {
   if (access === 'none') return;
-  if (access === 'read') table.grantReadData(role);
-  else table.grantReadWriteData(role);
+  iam.Grant.addToPrincipal({
+    grantee: role,
+    actions: [...TABLE_ACTIONS[access]],
+    // `<table>/index/*`: every GSI slot of this one table, which queries must be able to use
+    // whichever slot a Wix index was given. Nothing outside this table is matched.
+    resourceArns: [table.tableArn, `${table.tableArn}/index/*`],
+  });
 
-  // The grants cover `<table>/index/*`: every GSI slot of this one table, which queries must be
-  // able to use whichever slot a Wix index was given. Nothing outside this table is matched.
   const tableId = Stack.of(table).getLogicalId(table.node.defaultChild as CfnResource);
   Validations.of(role).acknowledge({
     id: `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,

@@ -1,10 +1,12 @@
 /**
  * The purge function (AWS): invoked asynchronously by truncate / delete collection with
  * `{purge: job}`, and on a schedule with `{sweep: true}` to finish purges that never completed.
- * A purge that runs out of time hands the rest of its partition to a fresh invocation.
+ * A purge that runs out of time hands the rest of its partition to a fresh invocation. A purge that
+ * finished before the grace after the truncate passed sweeps once more after it (store/purge.ts).
  */
 import { errorFields, log } from '../log';
 import { loadDeps } from '../runtime';
+import { sleep } from '../store/concurrency';
 import { pendingPurges, purgePartition, touchPurgeMarker, type PurgeJob } from '../store/purge';
 
 export type PurgeEvent = { purge: PurgeJob } | { sweep: true };
@@ -25,8 +27,15 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
   let purged = 0;
   for (const job of jobs) {
     try {
-      const result = await purgePartition(deps.db, job, deadline);
+      let result = await purgePartition(deps.db, job, deadline, deps.config.purgeGraceMs);
       purged += result.deleted;
+      // Swept early: writes that read the old generation may still land. Sweep once more when they
+      // cannot, in this invocation if it lives that long, else in a fresh one.
+      while (!result.done && result.settleAt !== undefined && result.settleAt < deadline) {
+        await sleep(Math.max(0, result.settleAt - Date.now()));
+        result = await purgePartition(deps.db, job, deadline, deps.config.purgeGraceMs);
+        purged += result.deleted;
+      }
       if (!result.done) {
         await touchPurgeMarker(deps.db, job, deps.now());
         await deps.purger.schedule(job);

@@ -49,9 +49,24 @@ export interface OffsetCursorState {
   l: number;
 }
 
+/** Most bytes of cursor JSON a decode will inflate (a bound on decompression bombs). */
+const MAX_STATE_BYTES = 4 * MAX_CURSOR_CHARS;
+
+/**
+ * Never issues a cursor that decodeCursor would refuse: when the state (the filter as sent, or the
+ * sort values of the last row, e.g. a sort on a 100 KB text field) does not fit in the limits a
+ * cursor is read back with, the request is refused now with a 400 that says what to change, rather
+ * than answered with a next-page cursor that fails on the following request.
+ */
 export function encodeCursor(state: CursorState | OffsetCursorState, tenant: string, secret: string): string {
-  const body = deflateRawSync(Buffer.from(JSON.stringify(state))).toString('base64url');
-  return `${body}.${mac(secret, tenant, body).toString('base64url')}`;
+  const json = Buffer.from(JSON.stringify(state));
+  const body = json.length > MAX_STATE_BYTES ? undefined : deflateRawSync(json).toString('base64url');
+  const token = body === undefined ? undefined : `${body}.${mac(secret, tenant, body).toString('base64url')}`;
+  if (token === undefined || token.length > MAX_CURSOR_CHARS) {
+    const reason = `the next-page cursor would exceed ${MAX_CURSOR_CHARS / 1024} KB (a large filter, or large sort values in the last row); use offset paging, a smaller filter or another sort field`;
+    throw new ValidationError(reason, [{ fieldPath: 'cursorPaging', message: reason }]);
+  }
+  return token;
 }
 
 function invalid(reason: string): never {

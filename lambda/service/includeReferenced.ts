@@ -1,25 +1,130 @@
 /**
  * includeReferencedItems on a query page: single references become the referenced item, multi
- * references an array of up to `limit` referenced items (by reference creation time). Batched: one
- * Query for all the page's references of a field and BatchGetItem for the items, never a request per row.
+ * references an array of up to `limit` referenced items (by reference creation time).
+ *
+ * The work is bounded by the page the caller gets back, never by the collection behind it:
+ * - references are read per returned row (one key-prefix Query each), not for an id range that may
+ *   hold every other item's references too;
+ * - referenced items are fetched lazily, at most `limit` still-missing ones per row per round and
+ *   each id once per field, so a row holding 80,000 references with `limit: 1` reads one item when
+ *   there is no filter, not 80,000;
+ * - every read is charged to the request's budget (`ctx.budget`) and every in-memory filter check
+ *   ticks its clock, so an include that needs too much is a 400 QUERY_TOO_EXPENSIVE, never a 500.
  */
 import type { RequestContext } from '../model/context';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
 import { compareStrings } from '../query/values';
 import type { Deps } from '../model/deps';
-import { getItems, type WixItem } from '../store/items';
+import type { WixItem } from '../store/items';
 import { itemsPk } from '../store/keys';
-import { referencesOfRange, type Reference, type ReferenceScope } from '../store/references';
+import { mapLimit } from '../store/concurrency';
+import { referencesFrom, type Reference, type ReferenceScope } from '../store/references';
+import { getItemsCharged } from './chargedReads';
 import type { CollectionRecord } from './collectionModel';
 import { budgetOf } from './query';
 import { fieldPolicy } from './queryPolicy';
 import { live, targetOf, targetRecord } from './references';
 
+const FILTERED_READ_AHEAD = 100;
+
 export interface IncludeSpec {
   readonly fieldKey: string;
   readonly limit: number;
   readonly filter: unknown;
+}
+
+async function includeSingle(
+  deps: Deps,
+  ctx: RequestContext,
+  rows: WixItem[],
+  fieldKey: string,
+  targetId: string,
+  consistent: boolean,
+): Promise<void> {
+  const target = await targetRecord(deps, ctx, targetId);
+  if (!target) return;
+  const ids = rows.map((r) => r[fieldKey]).filter((v): v is string => typeof v === 'string');
+  const found = await getItemsCharged(
+    deps,
+    ctx,
+    itemsPk(ctx.tenant, targetId, target.generation),
+    ids,
+    consistent,
+  );
+  for (const row of rows) {
+    const id = row[fieldKey];
+    if (typeof id === 'string' && found.has(id)) row[fieldKey] = found.get(id);
+  }
+}
+
+async function includeMulti(
+  deps: Deps,
+  ctx: RequestContext,
+  record: CollectionRecord,
+  rows: WixItem[],
+  inc: IncludeSpec,
+  targetId: string | undefined,
+  consistent: boolean,
+): Promise<void> {
+  const target = targetId ? await targetRecord(deps, ctx, targetId) : undefined;
+  if (!targetId || !target) {
+    for (const row of rows) row[inc.fieldKey] = [];
+    return;
+  }
+  const filter = parseFilter(inc.filter, fieldPolicy(target), `includeReferencedItems.filter`);
+  const scope: ReferenceScope = {
+    tenant: ctx.tenant,
+    collectionId: record.id,
+    generation: record.generation,
+    field: inc.fieldKey,
+  };
+  const rowIds = [...new Set(rows.map((r) => String(r._id)))];
+  const budget = budgetOf(ctx);
+  const lists = await mapLimit(rowIds, 8, (id) => referencesFrom(deps.db, scope, id, consistent, budget));
+  const pending = new Map<string, Reference[]>();
+  rowIds.forEach((id, i) =>
+    pending.set(
+      id,
+      live(lists[i]!, target).sort((a, b) => compareStrings(a.at, b.at)),
+    ),
+  );
+  const chosen = new Map<string, WixItem[]>(rowIds.map((id) => [id, []]));
+  // fetched ids (undefined: the referenced item no longer exists), shared by every row of the page
+  const fetched = new Map<string, WixItem | undefined>();
+  const pk = itemsPk(ctx.tenant, targetId, target.generation);
+  for (;;) {
+    // each round asks, per row still short of `limit`, only for as many new items as it lacks
+    const wanted = new Set<string>();
+    for (const id of rowIds) {
+      const refs = pending.get(id)!;
+      // with a filter some fetched items will not match: read ahead in whole batches, not one by one
+      const short = inc.limit - chosen.get(id)!.length;
+      let lacking = short > 0 && filter.kind !== 'all' ? Math.max(short, FILTERED_READ_AHEAD) : short;
+      for (let i = 0; i < refs.length && lacking > 0; i++) {
+        const ref = refs[i]!.referencedItemId;
+        if (!fetched.has(ref) && !wanted.has(ref)) wanted.add(ref);
+        lacking -= 1;
+      }
+    }
+    if (wanted.size > 0) {
+      const found = await getItemsCharged(deps, ctx, pk, [...wanted], consistent);
+      for (const id of wanted) fetched.set(id, found.get(id));
+    }
+    let progress = false;
+    for (const id of rowIds) {
+      const refs = pending.get(id)!;
+      const list = chosen.get(id)!;
+      while (refs.length > 0 && list.length < inc.limit && fetched.has(refs[0]!.referencedItemId)) {
+        const item = fetched.get(refs.shift()!.referencedItemId);
+        ctx.budget.tick();
+        if (item !== undefined && matches(filter, item)) list.push(item);
+        progress = true;
+      }
+    }
+    if (!progress) break;
+  }
+  for (const row of rows) row[inc.fieldKey] = [...chosen.get(String(row._id))!];
 }
 
 export async function includeReferenced(
@@ -36,68 +141,11 @@ export async function includeReferenced(
     if (!field) continue;
     if (field.type === 'REFERENCE') {
       const targetId = field.singleReferenceOptions?.referencedCollectionId;
-      if (typeof targetId !== 'string') continue;
-      const target = await targetRecord(deps, ctx, targetId);
-      if (!target) continue;
-      const ids = rows.map((r) => r[inc.fieldKey]).filter((v): v is string => typeof v === 'string');
-      const found = await getItems(
-        deps.db,
-        itemsPk(ctx.tenant, targetId, target.generation),
-        ids,
-        consistent,
-      );
-      for (const row of rows) {
-        const id = row[inc.fieldKey];
-        if (typeof id === 'string' && found.has(id)) row[inc.fieldKey] = found.get(id);
-      }
+      if (typeof targetId === 'string')
+        await includeSingle(deps, ctx, rows, inc.fieldKey, targetId, consistent);
       continue;
     }
-    if (field.type !== 'MULTI_REFERENCE') continue;
-    const targetId = targetOf(field);
-    const target = targetId ? await targetRecord(deps, ctx, targetId) : undefined;
-    if (!targetId || !target) {
-      for (const row of rows) row[inc.fieldKey] = [];
-      continue;
-    }
-    const scope: ReferenceScope = {
-      tenant: ctx.tenant,
-      collectionId: record.id,
-      generation: record.generation,
-      field: field.key,
-    };
-    const rowIds = new Set(rows.map((r) => String(r._id)));
-    const sortedIds = [...rowIds].sort((a, b) =>
-      compareStrings(encodeURIComponent(a), encodeURIComponent(b)),
-    );
-    const refs = live(
-      await referencesOfRange(
-        deps.db,
-        scope,
-        sortedIds[0],
-        sortedIds[sortedIds.length - 1],
-        consistent,
-        budgetOf(ctx),
-      ),
-      target,
-    ).filter((r) => rowIds.has(r.referringItemId));
-    const items = await getItems(
-      deps.db,
-      itemsPk(ctx.tenant, targetId, target.generation),
-      refs.map((r) => r.referencedItemId),
-      consistent,
-    );
-    const filter = parseFilter(inc.filter, fieldPolicy(target), `includeReferencedItems.filter`);
-    const byRow = new Map<string, Reference[]>();
-    for (const r of refs.sort((a, b) => compareStrings(a.at, b.at))) {
-      const list = byRow.get(r.referringItemId) ?? [];
-      list.push(r);
-      byRow.set(r.referringItemId, list);
-    }
-    for (const row of rows) {
-      const list = (byRow.get(String(row._id)) ?? [])
-        .map((r) => items.get(r.referencedItemId))
-        .filter((it): it is WixItem => it !== undefined && matches(filter, it));
-      row[inc.fieldKey] = list.slice(0, inc.limit);
-    }
+    if (field.type === 'MULTI_REFERENCE')
+      await includeMulti(deps, ctx, record, rows, inc, targetOf(field), consistent);
   }
 }

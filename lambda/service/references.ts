@@ -19,6 +19,9 @@ import { itemsPk } from '../store/keys';
 import {
   deleteReference,
   deleteReferences,
+  inboundLinks,
+  markInboundComplete,
+  putInboundLink,
   putReference,
   referencesFrom,
   referencesOfRange,
@@ -29,6 +32,7 @@ import {
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
+import { getItemsCharged } from './chargedReads';
 
 export interface ReferencePair {
   readonly referringItemId: string;
@@ -112,6 +116,8 @@ export async function insertReferences(
       consistent,
     ),
   ]);
+  // before the field's first reference: removing a target item must find this field (see below)
+  await putInboundLink(deps.db, ctx.tenant, targetId, { collectionId, field: scope.field });
   const now = deps.now().toISOString();
   const seen = new Set<string>();
   return mapLimit(pairs, 25, async (pair, i): Promise<ReferenceResult> => {
@@ -217,8 +223,9 @@ export async function queryReferenced(
   const pageRefs = refs.slice(offset, offset + spec.limit);
   let items = new Map<string, WixItem>();
   if (spec.includeReferencedItems && target && pageRefs.length > 0) {
-    items = await getItems(
-      deps.db,
+    items = await getItemsCharged(
+      deps,
+      ctx,
       itemsPk(ctx.tenant, field.targetId, target.generation),
       pageRefs.map((r) => r.referencedItemId),
       spec.consistentRead,
@@ -231,6 +238,43 @@ export async function queryReferenced(
     return row;
   });
   return { ...pageOf(deps, ctx, refs, spec, offset, field.record.generation, 'referenced'), rows };
+}
+
+interface PointingField {
+  readonly r: CollectionRecord;
+  readonly f: FieldDef;
+}
+
+/**
+ * The multi-reference fields that point at `targetId`, read from its inbound links (store/
+ * references.ts) and checked against each referring collection's current record: a remove reads the
+ * few records that point at its collection, not every record of the tenant. The first time for a
+ * target (links made before links existed) the records are listed once and the links written.
+ */
+async function pointingFields(deps: Deps, ctx: RequestContext, targetId: string): Promise<PointingField[]> {
+  const { complete, links } = await inboundLinks(deps.db, ctx.tenant, targetId, budgetOf(ctx));
+  if (!complete) {
+    const all = await collections.listCollections(deps.db, ctx.tenant);
+    const found = all.flatMap(({ record: r }) =>
+      r.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f) === targetId).map((f) => ({ r, f })),
+    );
+    await mapLimit(found, 8, ({ r, f }) =>
+      putInboundLink(deps.db, ctx.tenant, targetId, { collectionId: r.id, field: f.key }),
+    );
+    await markInboundComplete(deps.db, ctx.tenant, targetId);
+    return found;
+  }
+  const byCollection = new Map<string, string[]>();
+  for (const l of links)
+    byCollection.set(l.collectionId, [...(byCollection.get(l.collectionId) ?? []), l.field]);
+  const records = await mapLimit([...byCollection.keys()], 8, (id) => targetRecord(deps, ctx, id));
+  return [...byCollection.values()].flatMap((fields, i) => {
+    const r = records[i];
+    if (!r) return [];
+    return r.fields
+      .filter((f) => fields.includes(f.key) && f.type === 'MULTI_REFERENCE' && targetOf(f) === targetId)
+      .map((f) => ({ r, f }));
+  });
 }
 
 /**
@@ -246,10 +290,7 @@ export async function removeReferencesOfItems(
   if (ids.length === 0) return;
   const budget = budgetOf(ctx);
   const holding = record.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f));
-  const all = await collections.listCollections(deps.db, ctx.tenant);
-  const pointing = all.flatMap(({ record: r }) =>
-    r.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f) === record.id).map((f) => ({ r, f })),
-  );
+  const pointing = await pointingFields(deps, ctx, record.id);
   if (holding.length === 0 && pointing.length === 0) return;
   for (const f of holding) {
     const scope: ReferenceScope = {

@@ -2,16 +2,24 @@
  * Purging the items of a truncated or deleted collection generation, after the fact.
  *
  * Truncate/delete are O(1): they switch the collection to a new generation (or drop it) and, in the
- * same transaction, record a purge marker. The purge then deletes the old partition in 25-item
- * BatchWriteItem calls with UnprocessedItems retried, and removes the marker when the partition is
- * empty. Markers live in one partition, so leftovers (a purge that died) are found with one Query.
+ * same transaction, record a purge marker with the moment of retirement. The purge then deletes the
+ * old partitions in 25-item BatchWriteItem calls with UnprocessedItems retried.
+ *
+ * A request that read the collection record just before the switch may still write into the retired
+ * generation afterwards (an insert racing a truncate). So the marker is removed only by a sweep that
+ * *started* at least `graceMs` after the retirement: by then every request that could have read the
+ * old generation has ended (API functions are stopped at 29 s; the default grace is 120 s), so
+ * nothing can land after that last sweep. Until then the marker stays, and a purge that finished
+ * early sweeps once more when the grace has passed. Markers live in one partition, so leftovers (a
+ * purge that died) are found with one Query.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
-  PutItemCommand,
+  GetItemCommand,
   QueryCommand,
+  UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
@@ -39,12 +47,31 @@ export function purgeMarkerKey(job: PurgeJob): Record<string, string> {
 
 /** The marker item to put in the same transaction that retires a generation. */
 export function purgeMarkerItem(job: PurgeJob, now: Date): Record<string, unknown> {
-  return { ...purgeMarkerKey(job), job: { ...job }, at: now.toISOString() };
+  // `at`: last sign of life of the purge (the sweep's staleness test); `retiredAt`: never changes
+  return { ...purgeMarkerKey(job), job: { ...job }, at: now.toISOString(), retiredAt: now.toISOString() };
 }
 
 export interface PurgeResult {
   deleted: number;
   done: boolean;
+  /** Not done only because the grace has not passed: sweep again at this time (epoch ms). */
+  settleAt?: number;
+}
+
+/** When the job's generation was retired (epoch ms); undefined when its marker is gone. */
+async function retiredAt(db: Db, job: PurgeJob): Promise<number | undefined> {
+  const out = await db.client.send(
+    new GetItemCommand({
+      TableName: db.tableName,
+      Key: toAttrMap(purgeMarkerKey(job)),
+      ConsistentRead: true,
+    }),
+  );
+  if (!out.Item) return undefined;
+  const marker = fromAttrMap(out.Item);
+  const at = Date.parse(String(marker.retiredAt ?? marker.at));
+  // a marker without a readable time: treat it as retired now (the safe side)
+  return Number.isFinite(at) ? at : Date.now();
 }
 
 const MAX_UNPROCESSED_ROUNDS = 12;
@@ -64,14 +91,18 @@ async function batchDelete(db: Db, keys: AttrMap[]): Promise<void> {
 }
 
 /**
- * Deletes every record of the job's partition. Stops early (done = false) when `deadline` passes, so
- * a Lambda can hand the rest to a fresh invocation. Removes the marker when the partition is empty.
+ * Deletes every record of the job's partitions. Stops early (done = false) when `deadline` passes, so
+ * a Lambda can hand the rest to a fresh invocation. Removes the marker only when this sweep started
+ * `graceMs` or more after the retirement (else done = false with `settleAt`: sweep again then).
  */
 export async function purgePartition(
   db: Db,
   job: PurgeJob,
   deadline = Number.POSITIVE_INFINITY,
+  graceMs = 0,
 ): Promise<PurgeResult> {
+  const sweepStarted = Date.now();
+  const retired = graceMs > 0 ? await retiredAt(db, job) : undefined;
   let deleted = 0;
   // The generation's items, then the references its items held.
   for (const pk of [
@@ -103,16 +134,28 @@ export async function purgePartition(
       if (Date.now() > deadline) return { deleted, done: false };
     }
   }
+  if (retired !== undefined && sweepStarted < retired + graceMs) {
+    return { deleted, done: false, settleAt: retired + graceMs };
+  }
   await db.client.send(
     new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(purgeMarkerKey(job)) }),
   );
   return { deleted, done: true };
 }
 
-/** Marks a purge as still running (so the sweep does not start a second one while it continues). */
+/**
+ * Marks a purge as still running (so the sweep does not start a second one while it continues).
+ * The retirement time is kept: the grace counts from the truncate, not from the last hand-over.
+ */
 export async function touchPurgeMarker(db: Db, job: PurgeJob, now: Date): Promise<void> {
   await db.client.send(
-    new PutItemCommand({ TableName: db.tableName, Item: toAttrMap(purgeMarkerItem(job, now)) }),
+    new UpdateItemCommand({
+      TableName: db.tableName,
+      Key: toAttrMap(purgeMarkerKey(job)),
+      UpdateExpression: 'SET #at = :at, #job = if_not_exists(#job, :job), #r = if_not_exists(#r, :at)',
+      ExpressionAttributeNames: { '#at': 'at', '#job': 'job', '#r': 'retiredAt' },
+      ExpressionAttributeValues: toAttrMap({ ':at': now.toISOString(), ':job': { ...job } }),
+    }),
   );
 }
 
@@ -154,12 +197,18 @@ export class LocalPurger implements Purger {
   constructor(
     private readonly db: Db,
     private readonly onError: (err: unknown, job: PurgeJob) => void = () => undefined,
+    private readonly graceMs = 0,
   ) {}
 
   schedule(job: PurgeJob): Promise<void> {
     const task = (async () => {
       try {
-        await purgePartition(this.db, job);
+        for (;;) {
+          const result = await purgePartition(this.db, job, Number.POSITIVE_INFINITY, this.graceMs);
+          if (result.done || result.settleAt === undefined) break;
+          // writes that read the old generation may still land: sweep again once they cannot
+          await sleep(Math.max(0, result.settleAt - Date.now()));
+        }
       } catch (err) {
         this.onError(err, job); // the marker stays; the next sweep retries
       }

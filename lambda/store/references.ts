@@ -255,3 +255,85 @@ export async function deleteReferences(
     }
   });
 }
+
+/**
+ * Who points at a collection, without reading every collection record of the tenant: one small
+ * record per (referring collection, multi-reference field) that ever held a reference into it,
+ *
+ *   pk = RI#<tenant>#<target collection>   sk = L#<referring collection>#<field>
+ *
+ * written before that field's first reference, plus `COMPLETE` once the list was built from the
+ * collection records themselves (references made before these records existed). A link is a hint:
+ * readers check it against the referring collection's current record.
+ */
+export interface InboundLink {
+  readonly collectionId: string;
+  readonly field: string;
+}
+
+const INBOUND_COMPLETE = 'COMPLETE';
+
+function inboundPk(tenant: string, targetId: string): string {
+  return `RI#${encodePart(tenant)}#${encodePart(targetId)}`;
+}
+
+async function putInbound(
+  db: Db,
+  tenant: string,
+  targetId: string,
+  sk: string,
+  extra: object,
+): Promise<void> {
+  await db.client.send(
+    new PutItemCommand({
+      TableName: db.tableName,
+      Item: toAttrMap({ [ATTR.pk]: inboundPk(tenant, targetId), [ATTR.sk]: sk, ...extra }),
+    }),
+  );
+}
+
+/** Records that `link` may hold references into `targetId` (idempotent). */
+export function putInboundLink(db: Db, tenant: string, targetId: string, link: InboundLink): Promise<void> {
+  return putInbound(db, tenant, targetId, `L#${encodePart(link.collectionId)}#${encodePart(link.field)}`, {
+    rc: link.collectionId,
+    rf: link.field,
+  });
+}
+
+/** Records that the links of `targetId` are complete (built from every collection record once). */
+export function markInboundComplete(db: Db, tenant: string, targetId: string): Promise<void> {
+  return putInbound(db, tenant, targetId, INBOUND_COMPLETE, {});
+}
+
+/** The links into `targetId`, and whether they are known to be complete (one consistent Query). */
+export async function inboundLinks(
+  db: Db,
+  tenant: string,
+  targetId: string,
+  budget: Budget,
+): Promise<{ complete: boolean; links: InboundLink[] }> {
+  let complete = false;
+  const links: InboundLink[] = [];
+  const pages = paginate<QueryCommandOutput>(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': inboundPk(tenant, targetId) }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    budget,
+  );
+  for await (const page of pages) {
+    for (const stored of page.Items ?? []) {
+      const r = fromAttrMap(stored);
+      if (r[ATTR.sk] === INBOUND_COMPLETE) complete = true;
+      else links.push({ collectionId: String(r.rc), field: String(r.rf) });
+    }
+  }
+  return { complete, links };
+}

@@ -3344,5 +3344,59 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
     );
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // 19. includeReferencedItems as an amplifier (issue 10, item 6): every include is bounded by the
+  //     rows returned and the request budget, so each of these is a 200 or a 4xx, never a 5xx
+  // ---------------------------------------------------------------------------------------------
+  {
+    const cat = 'includes';
+    const C = ctx.collection;
+    v3req(
+      cat,
+      '20 includes of one multi-reference field, 1,000 each, with a filter nothing matches',
+      'query',
+      {
+        collectionId: C,
+        includeReferencedItems: Array.from({ length: 20 }, () => ({
+          fieldKey: 'refs',
+          limit: 1000,
+          filter: { title: { $eq: 'matches nothing' } },
+        })),
+      },
+      'tolerate',
+    );
+    v3req(
+      cat,
+      'include of a field that is not a reference, and of an unknown field',
+      'query',
+      {
+        collectionId: C,
+        includeReferencedItems: [
+          { fieldKey: 'title', limit: 1000 },
+          { fieldKey: 'no-such-field', limit: 1000 },
+        ],
+      },
+      'tolerate',
+    );
+    v3req(
+      cat,
+      'include with a filter on a field the target does not have, on a one-row page',
+      'query',
+      {
+        collectionId: C,
+        query: { cursorPaging: { limit: 1 } },
+        includeReferencedItems: [{ fieldKey: 'refs', limit: 1, filter: { nope: { $hasSome: ['x'] } } }],
+      },
+      'tolerate',
+    );
+    v3req(
+      cat,
+      'query-referenced of every reference with items, 1,000 per page',
+      'queryReferenced',
+      { collectionId: C, referringFieldKey: 'refs', includeReferencedItems: true, paging: { limit: 1000 } },
+      'tolerate',
+    );
+  }
+
   return cases;
 }

@@ -11,8 +11,11 @@ const ACKNOWLEDGED = Validations.ACKNOWLEDGED_RULES_METADATA_KEY;
 describe.each([
   ['default', {}],
   [
-    'production with an existing secret',
-    { production: true, secretKeyArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' },
+    'no deletion protection, with an existing secret',
+    {
+      deletionProtection: false,
+      secretKeyArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf',
+    },
   ],
 ])('AWS Solutions checks (%s)', (_name, context) => {
   const { app } = build(context, { nag: true });

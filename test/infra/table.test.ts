@@ -66,13 +66,25 @@ describe('items table', () => {
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', { TableName: Match.absent() });
   });
 
-  it('has deletion protection only with the production flag', () => {
-    const protection = (t: typeof template) =>
-      Object.values(t.findResources('AWS::DynamoDB::GlobalTable'))[0]!.Properties.Replicas[0]
-        .DeletionProtectionEnabled;
-    expect(protection(template)).toBe(false);
-    expect(protection(synth({ production: true }).template)).toBe(true);
-    // `-c production=true` arrives as a string
-    expect(protection(synth({ production: 'true' }).template)).toBe(true);
+  const protection = (t: typeof template) =>
+    Object.values(t.findResources('AWS::DynamoDB::GlobalTable'))[0]!.Properties.Replicas[0]
+      .DeletionProtectionEnabled;
+
+  it('has deletion protection by default', () => {
+    expect(protection(template)).toBe(true);
+  });
+
+  // `-c deletionProtection=false` arrives as a string; only an explicit "off" turns it off
+  it.each([
+    [false, false],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+    [true, true],
+    ['true', true],
+    ['flase', true],
+    ['', true],
+  ])('deletionProtection=%p gives protection %p', (value, expected) => {
+    expect(protection(synth({ deletionProtection: value }).template)).toBe(expected);
   });
 });

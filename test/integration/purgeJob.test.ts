@@ -4,7 +4,10 @@ import { setDeps } from '../../lambda/runtime';
 import { pendingPurges, touchPurgeMarker, type PurgeJob, type Purger } from '../../lambda/store/purge';
 import { buildDeps } from '../../lambda/runtime';
 import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
-import { partitionCount } from '../helpers/raw';
+import { currentPartition, partitionCount } from '../helpers/raw';
+import { putNewItem } from '../../lambda/store/items';
+import { sleep } from '../../lambda/store/concurrency';
+import { createTestAdaptor as plainAdaptor, purgesIdle } from '../helpers/adaptor';
 import { itemsPk } from '../../lambda/store/keys';
 
 /** A purger that only records what it was asked to start, as the Lambda invoke would. */
@@ -86,4 +89,84 @@ it('hands the rest to a fresh invocation when time runs out, refreshing its mark
   // the continuation finishes it
   await handler({ purge: job }, { getRemainingTimeInMillis: () => 600_000 });
   expect(await partitionCount(a, pk)).toBe(0);
+});
+
+/**
+ * Issue 10, item 7: inserts racing a truncate or a collection delete. Each insert call read the
+ * collection record (the old generation) before the switch and keeps writing into it afterwards;
+ * the purge must not finish, and drop its marker, while such a write can still land.
+ */
+describe('writes racing truncate and delete', () => {
+  const GRACE_MS = 20_000;
+
+  /**
+   * The race, made deterministic: an insert that read the old generation before the switch lands
+   * its write after the purge's first sweep (what a slow request does). It writes with the store's
+   * own insert, into the partition it read, as the insert service would.
+   */
+  async function lateWriteAfter(retire: (r: TestAdaptor) => Promise<{ status: number }>) {
+    const r = plainAdaptor({ deps: testDeps({ PURGE_GRACE_MS: String(GRACE_MS) }) });
+    await r.call('/v3/collections/create', { collection: { id: 'race', fields: [] } });
+    await r.call('/v3/items/insert', {
+      collectionId: 'race',
+      items: Array.from({ length: 40 }, (_, i) => ({ _id: `early-${i}` })),
+    });
+    const retiredPk = await currentPartition(r, 'race'); // what the in-flight insert read
+    const retiredAt = Date.now();
+    expect((await retire(r)).status).toBe(200);
+    // the purge's first sweep empties the partition ...
+    for (let i = 0; i < 200 && (await partitionCount(r, retiredPk)) > 0; i++) await sleep(50);
+    expect(await partitionCount(r, retiredPk)).toBe(0);
+    // ... then the in-flight insert lands, still within the grace
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) => putNewItem(r.deps.db, retiredPk, { _id: `late-${i}` })),
+    );
+    expect(Date.now() - retiredAt).toBeLessThan(GRACE_MS);
+    expect(await partitionCount(r, retiredPk)).toBe(5);
+    await purgesIdle(r);
+    return { r, retiredPk };
+  }
+
+  it.each([
+    ['truncate', (r: TestAdaptor) => r.call('/v3/items/truncate', { collectionId: 'race' })],
+    ['collection delete', (r: TestAdaptor) => r.call('/v3/collections/delete', { collectionId: 'race' })],
+  ])('leaves the retired partition empty after a %s', async (_name, retire) => {
+    const { r, retiredPk } = await lateWriteAfter(retire);
+    expect(await partitionCount(r, retiredPk)).toBe(0);
+    const markers = await pendingPurges(r.deps.db, 0, new Date(Date.now() + 60_000));
+    expect(markers.filter((j) => j.tenant === r.tenant)).toEqual([]);
+  });
+
+  it('keeps the marker while the grace runs and counts it from the retirement, not from hand-overs', async () => {
+    const r = plainAdaptor({ deps: testDeps({ PURGE_GRACE_MS: '600000' }), tenant: `grace-${Date.now()}` });
+    const deps = buildDeps(r.deps.config, {
+      db: r.deps.db,
+      verifyToken: r.deps.verifyToken,
+      purger: new RecordingPurger(),
+    });
+    const q = createTestAdaptor({ deps, tenant: r.tenant });
+    await q.call('/v3/collections/create', { collection: { id: 'g', fields: [] } });
+    await q.call('/v3/items/insert', { collectionId: 'g', items: [{ _id: 'x' }] });
+    const pk = await currentPartition(q, 'g');
+    await q.call('/v3/items/truncate', { collectionId: 'g' });
+    const [job] = (deps.purger as RecordingPurger).jobs;
+    const { purgePartition } = await import('../../lambda/store/purge');
+    const first = await purgePartition(q.deps.db, job!, Number.POSITIVE_INFINITY, 600_000);
+    expect(first.done).toBe(false);
+    expect(first.settleAt).toBeGreaterThan(Date.now() + 500_000);
+    expect(await partitionCount(q, pk)).toBe(0);
+    // a hand-over refreshes the marker's liveness but not its retirement time
+    await touchPurgeMarker(q.deps.db, job!, new Date(Date.now() + 3_600_000));
+    const again = await purgePartition(q.deps.db, job!, Number.POSITIVE_INFINITY, 600_000);
+    expect(again.settleAt).toBe(first.settleAt);
+    expect(
+      (await pendingPurges(q.deps.db, -7_200_000, new Date())).filter((j) => j.tenant === q.tenant),
+    ).toHaveLength(1);
+    // once the grace has passed, one more sweep and the marker goes
+    const done = await purgePartition(q.deps.db, job!, Number.POSITIVE_INFINITY, 1);
+    expect(done.done).toBe(true);
+    expect(
+      (await pendingPurges(q.deps.db, -7_200_000, new Date())).filter((j) => j.tenant === q.tenant),
+    ).toEqual([]);
+  });
 });

@@ -1,9 +1,8 @@
 /** References across collections against DynamoDB Local. */
 import { resetStats, totalRequests } from '../../lambda/store/client';
-import { createTestAdaptor, purgesIdle, type TestAdaptor } from '../helpers/adaptor';
+import { createTestAdaptor, purgesIdle, testDeps, type TestAdaptor } from '../helpers/adaptor';
 
-async function world(): Promise<TestAdaptor> {
-  const a = createTestAdaptor();
+async function world(a: TestAdaptor = createTestAdaptor()): Promise<TestAdaptor> {
   await a.call('/v3/collections/create', {
     collection: {
       id: 'cities',
@@ -271,8 +270,8 @@ describe('references', () => {
     expect(byId.rome.pois).toEqual([expect.objectContaining({ _id: 'colosseum' })]);
     expect(byId.paris.capitalOf).toEqual(expect.objectContaining({ _id: 'fr', name: 'France' }));
     expect(byId.lyon.capitalOf).toBeUndefined();
-    // 1 query page + metadata reads + one Query for all pois + batched item reads
-    expect(a.deps.db.stats.requests.QueryCommand).toBe(2);
+    // 1 query page + metadata reads + one key-prefix Query per returned row + batched item reads
+    expect(a.deps.db.stats.requests.QueryCommand).toBe(1 + 3);
     expect(totalRequests(a.deps.db.stats)).toBeLessThanOrEqual(9);
     const filtered = await a.call('/v3/items/query', {
       collectionId: 'cities',
@@ -322,5 +321,134 @@ describe('references', () => {
       referringFieldKey: 'pois',
     });
     expect(res.status).toBe(404);
+  });
+});
+
+/** Issue 10, item 6: the reads an include makes are bounded by the page returned, and budgeted. */
+describe('includeReferencedItems is bounded by the rows returned', () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(4, '0')}`);
+
+  /** `quebec` (between paris and rome in _id order) holds `n` references; paris and rome one each. */
+  async function crowded(a: TestAdaptor, n: number): Promise<void> {
+    await world(a);
+    await a.call('/v3/items/insert', { collectionId: 'cities', items: [{ _id: 'quebec', name: 'Quebec' }] });
+    const ids = many(n);
+    for (let i = 0; i < ids.length; i += 500) {
+      await a.call('/v3/items/insert', {
+        collectionId: 'places',
+        items: ids.slice(i, i + 500).map((_id) => ({ _id, title: _id, stars: 1 })),
+      });
+      await link(
+        a,
+        ids.slice(i, i + 500).map((id): [string, string] => ['quebec', id]),
+      );
+    }
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['rome', 'colosseum'],
+    ]);
+  }
+
+  it('reads no references of rows that are not on the page, and one item per row for limit 1', async () => {
+    const a = createTestAdaptor({ deps: testDeps({ MEASURE_CAPACITY: 'true' }) });
+    await crowded(a, 600);
+    // paris and rome are returned; quebec lies between them in _id order but is filtered out
+    resetStats(a.deps.db.stats);
+    const res = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { filter: { _id: { $in: ['paris', 'rome'] } } },
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 1 }],
+    });
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((i: { _id: string; pois: { _id: string }[] }) => [i._id, i.pois.map((p) => p._id)]),
+    ).toEqual([
+      ['paris', ['eiffel']],
+      ['rome', ['colosseum']],
+    ]);
+    // before: one range Query from paris to rome also read quebec's 600 references
+    expect(a.deps.db.stats.itemsRead).toBeLessThan(20);
+
+    resetStats(a.deps.db.stats);
+    const quebec = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { filter: { _id: 'quebec' } },
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 2 }],
+    });
+    expect(quebec.body.items[0].pois).toHaveLength(2);
+    // before: all 600 referenced items were fetched to keep two; now two item reads
+    expect(a.deps.db.stats.requests.BatchGetItemCommand ?? 0).toBeLessThanOrEqual(1);
+    expect(a.deps.db.stats.readUnits).toBeLessThan(60);
+  });
+
+  it('an include over the read budget is a 400 QUERY_TOO_EXPENSIVE, never a 500', async () => {
+    const a = createTestAdaptor({ deps: testDeps({ QUERY_MAX_ITEMS_READ: '200' }) });
+    await crowded(a, 600);
+    const res = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { filter: { _id: 'quebec' } },
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 50, filter: { title: 'nothing matches' } }],
+    });
+    expect([res.status, res.body.errorCode]).toEqual([400, 'QUERY_TOO_EXPENSIVE']);
+    const referenced = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['quebec'],
+      includeReferencedItems: true,
+    });
+    expect([referenced.status, referenced.body.errorCode]).toEqual([400, 'QUERY_TOO_EXPENSIVE']);
+  });
+
+  it('each referenced item is read once per field, however many rows point at it', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['rome', 'eiffel'],
+      ['lyon', 'eiffel'],
+    ]);
+    resetStats(a.deps.db.stats);
+    const res = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: {},
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 5 }],
+    });
+    for (const row of res.body.items) expect(row.pois.map((p: { _id: string }) => p._id)).toEqual(['eiffel']);
+    // three rows, one item: a single GetItem, no batch
+    expect(a.deps.db.stats.requests.GetItemCommand ?? 0).toBeLessThanOrEqual(3);
+    expect(a.deps.db.stats.requests.BatchGetItemCommand).toBeUndefined();
+  });
+});
+
+/** Issue 10, item 10: a remove must not read every collection record of the tenant. */
+describe('removing items in a tenant with many collections', () => {
+  it('reads only the records that point at the collection, and still removes their references', async () => {
+    const a = await world(createTestAdaptor({ deps: testDeps({ MEASURE_CAPACITY: 'true' }) }));
+    // large unrelated collection records (about 6 KB each)
+    for (let c = 0; c < 12; c++) {
+      await a.call('/v3/collections/create', {
+        collection: {
+          id: `big-${c}`,
+          fields: Array.from({ length: 60 }, (_, i) => ({
+            key: `field_${i}_${'x'.repeat(40)}`,
+            type: 'TEXT',
+          })),
+        },
+      });
+    }
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['rome', 'colosseum'],
+    ]);
+    await a.call('/v3/items/remove', { collectionId: 'places', itemIds: ['eiffel'] });
+    resetStats(a.deps.db.stats);
+    await a.call('/v3/items/remove', { collectionId: 'places', itemIds: ['louvre'] });
+    // before: every remove listed all 15 collection records (over 10 read units here)
+    expect(a.deps.db.stats.readUnits).toBeLessThan(8);
+    const all = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(pairsOf(all.body)).toEqual(['rome->colosseum']);
   });
 });

@@ -13,6 +13,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.TABLE_NAME = 'wix-adaptor-test';
   process.env.AWS_REGION = 'local';
   process.env.LOG_LEVEL = 'silent';
+  // No grace before a purge may finish, so tests that wait for purges do not wait two minutes; the
+  // race between writes and truncate/delete is tested with a real grace (purgeJob.test.ts).
+  process.env.PURGE_GRACE_MS = '0';
   await ensureTable(createDb(loadConfig(process.env)));
   (globalThis as { __DYNAMO__?: typeof dynamo }).__DYNAMO__ = dynamo;
 }
