@@ -178,6 +178,21 @@ export const ROUTES: readonly RouteDef[] = [
     dataOperation: 'TRUNCATE',
     startsPurge: true,
   },
+  {
+    operation: 'indexesList',
+    paths: [{ path: '/v3/indexes/list', protocol: 'v3' }],
+    access: 'read',
+  },
+  {
+    operation: 'indexesCreate',
+    paths: [{ path: '/v3/indexes/create', protocol: 'v3' }],
+    access: 'write',
+  },
+  {
+    operation: 'indexesRemove',
+    paths: [{ path: '/v3/indexes/remove', protocol: 'v3' }],
+    access: 'write',
+  },
 ];
 
 export interface RouteMatch {
