@@ -34,6 +34,8 @@ export interface Config {
   readonly cursorSecretArn: string | undefined;
   /** Name of the function that purges truncated/deleted partitions (AWS mode). */
   readonly purgeFunctionName: string | undefined;
+  /** How long an index build waits after the index is created: longer than any API request lives. */
+  readonly indexBuildGraceMs: number;
   /** Per-request DynamoDB timeout (each retry gets its own). */
   readonly dynamodbTimeoutMs: number;
   /** Budget of one query: most items DynamoDB may read, and wall time. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
     cursorSecret: env.CURSOR_SECRET || randomBytes(32).toString('base64url'),
     cursorSecretArn: env.CURSOR_SECRET_ARN?.trim() || undefined,
     purgeFunctionName: env.PURGE_FUNCTION_NAME?.trim() || undefined,
+    indexBuildGraceMs: intFrom(env, 'INDEX_BUILD_GRACE_MS', 60_000, 0, 600_000),
     dynamodbTimeoutMs: intFrom(env, 'DYNAMODB_TIMEOUT_MS', 5_000, 100, 60_000),
     queryMaxItemsRead: intFrom(env, 'QUERY_MAX_ITEMS_READ', 1_000_000, 100, 100_000_000),
     queryMaxMillis: intFrom(env, 'QUERY_MAX_MILLIS', 20_000, 100, 900_000),

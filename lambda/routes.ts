@@ -35,7 +35,7 @@ export interface RouteDef {
   readonly access: Access;
   /** The Wix data operation this route provides to collections, if any. */
   readonly dataOperation?: DataOperation;
-  /** Needs to start the purge job (truncate, delete collection). */
+  /** Needs to start the purge function's jobs (truncate, delete collection; index builds). */
   readonly startsPurge?: boolean;
 }
 
@@ -187,6 +187,8 @@ export const ROUTES: readonly RouteDef[] = [
     operation: 'indexesCreate',
     paths: [{ path: '/v3/indexes/create', protocol: 'v3' }],
     access: 'write',
+    // the index build runs on the purge function
+    startsPurge: true,
   },
   {
     operation: 'indexesRemove',

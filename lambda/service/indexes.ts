@@ -4,12 +4,20 @@
  * the version read, so two concurrent creates can never take the same name or the same slot.
  */
 import { randomBytes } from 'node:crypto';
-import { ConflictError, IndexAlreadyExistsError, IndexNotFoundError, ValidationError } from '../errors';
+import {
+  ConflictError,
+  IndexAlreadyExistsError,
+  IndexNotFoundError,
+  ValidationError,
+  isDomainError,
+} from '../errors';
 import type { CollectionRecord, IndexRecord } from '../model/collection';
 import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as store from '../store/collections';
+import { deleteBuildMarker, putBuildMarker, type IndexBuildJob } from '../store/indexBuild';
 import { INDEX_SLOTS } from '../store/indexKeys';
+import { startIndexBuild } from './indexBuild';
 import { requireCollectionIdString } from './collectionModel';
 import {
   MAX_INDEXES_PER_COLLECTION,
@@ -60,7 +68,12 @@ export async function createIndex(
 ): Promise<WireIndex> {
   const collectionId = requireCollectionIdString(rawCollectionId);
   const spec = parseIndexSpec(rawIndex);
-  return changeIndexes(deps, ctx, collectionId, (record) => {
+  const token = randomBytes(6).toString('hex');
+  const job: IndexBuildJob = { tenant: ctx.tenant, collectionId, token };
+  // The marker first: if this request dies after the index is stored, the sweep still builds it;
+  // a marker whose index never got stored is dropped by the build that finds no such index.
+  await putBuildMarker(deps.db, job, deps.now());
+  const created = await changeIndexes(deps, ctx, collectionId, (record) => {
     const existing = record.indexes ?? [];
     if (existing.some((i) => i.name === spec.name))
       throw new IndexAlreadyExistsError(collectionId, spec.name);
@@ -76,11 +89,18 @@ export async function createIndex(
       ...spec,
       status: 'BUILDING',
       slot,
-      token: randomBytes(6).toString('hex'),
+      token,
       createdAt: deps.now().toISOString(),
     };
     return { indexes: [...existing, index], result: toWireIndex(index) };
+  }).catch(async (err: unknown) => {
+    // Refused (taken name, no slot, conflict): nothing was stored. Anything else may have been
+    // stored, so its marker stays for the sweep to settle.
+    if (isDomainError(err) && err.status < 500) await deleteBuildMarker(deps.db, job);
+    throw err;
   });
+  await startIndexBuild(deps, ctx.requestId, job);
+  return created;
 }
 
 /**

@@ -47,7 +47,10 @@ async function load(operation: string): Promise<Operation> {
 
 export function testDeps(env: Record<string, string | undefined> = {}): Deps {
   const keys = wixKeys();
-  return buildDeps(loadConfig({ ...process.env, WIX_PUBLIC_KEY: keys.publicKeyPem, ...env }));
+  // Index builds start at once: no API request of another process can be in flight.
+  return buildDeps(
+    loadConfig({ ...process.env, WIX_PUBLIC_KEY: keys.publicKeyPem, INDEX_BUILD_GRACE_MS: '0', ...env }),
+  );
 }
 
 export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}): TestAdaptor {
@@ -87,4 +90,10 @@ export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}
 export async function purgesIdle(adaptor: TestAdaptor): Promise<void> {
   const purger = adaptor.deps.purger as { idle?: () => Promise<void> };
   await purger.idle?.();
+}
+
+/** Waits until background index builds are done. */
+export async function buildsIdle(adaptor: TestAdaptor): Promise<void> {
+  const builder = adaptor.deps.indexBuilder as { idle?: () => Promise<void> };
+  await builder.idle?.();
 }

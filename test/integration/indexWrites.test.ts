@@ -10,10 +10,11 @@ import { requireCollection } from '../../lambda/store/collections';
 import { indexPk } from '../../lambda/store/indexKeys';
 import { gsiName, gsiPk } from '../../lambda/store/schema';
 import { randomUUID } from 'node:crypto';
-import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
+import { createTestAdaptor, type TestAdaptor } from '../helpers/adaptor';
+import { depsWithoutBuilds } from '../helpers/indexes';
 
-/** Legacy calls need a configured secret key. */
-const deps = testDeps({ WIX_SECRET_KEY: `index-writes-${randomUUID()}` });
+/** Legacy calls need a configured secret key; builds never run, so only the writes fill the index. */
+const deps = depsWithoutBuilds({ WIX_SECRET_KEY: `index-writes-${randomUUID()}` });
 
 const C = 'products';
 
@@ -191,7 +192,7 @@ describe('index entries on item writes', () => {
       collectionId: C,
       index: { name: 'next', fields: [{ path: 'price' }] },
     });
-    // only items written since hold an entry of the new index (the backfill covers the rest)
+    // only items written since hold an entry of the new index (the build covers the rest)
     expect(await idsInIndex(a, 'next')).toEqual([]);
     await a.call('/v3/items/update', { collectionId: C, items: [{ _id: 'b', price: 3 }] });
     expect(await idsInIndex(a, 'next')).toEqual(['b']);

@@ -1,8 +1,12 @@
 /** `/v3/indexes/*` against DynamoDB Local, through the real V3 edge (signed requests). */
 import { createTestAdaptor, type TestAdaptor } from '../helpers/adaptor';
+import { depsWithoutBuilds } from '../helpers/indexes';
+
+/** Builds never run here, so indexes stay BUILDING: this file is about the records and the API. */
+const deps = depsWithoutBuilds();
 
 async function withCollection(id = 'products'): Promise<TestAdaptor> {
-  const a = createTestAdaptor();
+  const a = createTestAdaptor({ deps });
   const res = await a.call('/v3/collections/create', {
     collection: {
       id,

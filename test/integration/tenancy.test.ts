@@ -4,7 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ROUTES } from '../../lambda/routes';
-import { createTestAdaptor, testDeps, type CallResult, type TestAdaptor } from '../helpers/adaptor';
+import {
+  buildsIdle,
+  createTestAdaptor,
+  testDeps,
+  type CallResult,
+  type TestAdaptor,
+} from '../helpers/adaptor';
 
 const deps = testDeps({ WIX_SECRET_KEY: `tenancy-${randomUUID()}` });
 const exercised = new Set<string>();
@@ -45,6 +51,7 @@ async function tenantA(): Promise<{ a: TestAdaptor; cursor: string }> {
     collectionId: 'shared',
     index: { name: 'byV', fields: [{ path: 'v' }] },
   });
+  await buildsIdle(a);
   const page = await a.call('/v3/items/query', {
     collectionId: 'shared',
     query: { cursorPaging: { limit: 2 } },
