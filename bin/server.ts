@@ -9,6 +9,7 @@ import path from 'node:path';
 import { loadConfig, setConfig } from '../lambda/config';
 import { buildDeps, setDeps, type Deps } from '../lambda/runtime';
 import { ensureTable } from '../lambda/store/admin';
+import { pendingBuilds } from '../lambda/store/indexBuild';
 import { pendingPurges } from '../lambda/store/purge';
 import { ensureDevKeys, LOCAL_DEV_APP_ID } from './local/devKeys';
 import { startDynamoLocal, type DynamoLocal } from './local/dynamodbLocal';
@@ -58,6 +59,8 @@ async function main(): Promise<void> {
     const created = await ensureTable(deps.db);
     // Purges a previous run did not finish (truncate/delete are O(1); their purge runs in the background).
     for (const job of await pendingPurges(deps.db, 0, deps.now())) await deps.purger.schedule(job);
+    // Index builds a previous run did not finish.
+    for (const job of await pendingBuilds(deps.db, 0, deps.now())) await deps.indexBuilder.schedule(job);
 
     server = createLocalServer(() => deps);
     server.requestTimeout = 120_000;

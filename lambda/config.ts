@@ -55,6 +55,8 @@ export interface Config {
    * land: a purge keeps its marker and sweeps once more after this (see store/purge.ts).
    */
   readonly purgeGraceMs: number;
+  /** How long an index build waits after the index is created: longer than any API request lives. */
+  readonly indexBuildGraceMs: number;
   /** Per-request DynamoDB timeout (each retry gets its own). */
   readonly dynamodbTimeoutMs: number;
   /** Budget of one query: most items DynamoDB may read, and wall time. */
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
     cursorSecretArn: env.CURSOR_SECRET_ARN?.trim() || undefined,
     purgeFunctionName: env.PURGE_FUNCTION_NAME?.trim() || undefined,
     purgeGraceMs: intFrom(env, 'PURGE_GRACE_MS', 120_000, 0, 3_600_000),
+    indexBuildGraceMs: intFrom(env, 'INDEX_BUILD_GRACE_MS', 60_000, 0, 600_000),
     dynamodbTimeoutMs: intFrom(env, 'DYNAMODB_TIMEOUT_MS', 5_000, 100, 60_000),
     queryMaxItemsRead: intFrom(env, 'QUERY_MAX_ITEMS_READ', 1_000_000, 100, 100_000_000),
     queryMaxMillis: intFrom(env, 'QUERY_MAX_MILLIS', 20_000, 100, 900_000),

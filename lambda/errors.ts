@@ -151,6 +151,25 @@ export class ItemAlreadyExistsError extends DomainError {
   }
 }
 
+/** An index name is unique per collection: a second index with a taken name is refused. */
+export class IndexAlreadyExistsError extends DomainError {
+  readonly code = 'INDEX_ALREADY_EXISTS';
+  readonly status = 409;
+  override readonly name = 'IndexAlreadyExistsError';
+  constructor(collectionId: string, indexName: string) {
+    super(`Collection ${collectionId} already has an index named ${indexName}`, { collectionId, indexName });
+  }
+}
+
+export class IndexNotFoundError extends DomainError {
+  readonly code = 'INDEX_NOT_FOUND';
+  readonly status = 404;
+  override readonly name = 'IndexNotFoundError';
+  constructor(collectionId: string, indexName: string) {
+    super(`Collection ${collectionId} has no index named ${indexName}`, { collectionId, indexName });
+  }
+}
+
 export class ReferenceNotFoundError extends DomainError {
   readonly code = 'REFERENCE_NOT_FOUND';
   readonly status = 404;

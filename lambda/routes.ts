@@ -35,7 +35,7 @@ export interface RouteDef {
   readonly access: Access;
   /** The Wix data operation this route provides to collections, if any. */
   readonly dataOperation?: DataOperation;
-  /** Needs to start the purge job (truncate, delete collection). */
+  /** Needs to start the purge function's jobs (truncate, delete collection; index builds). */
   readonly startsPurge?: boolean;
 }
 
@@ -177,6 +177,23 @@ export const ROUTES: readonly RouteDef[] = [
     access: 'write',
     dataOperation: 'TRUNCATE',
     startsPurge: true,
+  },
+  {
+    operation: 'indexesList',
+    paths: [{ path: '/v3/indexes/list', protocol: 'v3' }],
+    access: 'read',
+  },
+  {
+    operation: 'indexesCreate',
+    paths: [{ path: '/v3/indexes/create', protocol: 'v3' }],
+    access: 'write',
+    // the index build runs on the purge function
+    startsPurge: true,
+  },
+  {
+    operation: 'indexesRemove',
+    paths: [{ path: '/v3/indexes/remove', protocol: 'v3' }],
+    access: 'write',
   },
 ];
 

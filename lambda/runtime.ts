@@ -8,13 +8,15 @@ import { createVerifier } from './protocol/v3/auth';
 import { createDb } from './store/client';
 import { errorFields, log } from './log';
 import { LambdaPurger, LocalPurger, type PurgeJob } from './store/purge';
+import { LambdaIndexBuilder } from './store/indexBuild';
+import { LocalIndexBuilder } from './service/indexBuild';
 import type { Deps } from './model/deps';
 
 export type { Deps };
 
 export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
   const db = overrides.db ?? createDb(config);
-  return {
+  const built: Deps = {
     config,
     db,
     verifyToken:
@@ -32,7 +34,13 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
       (config.purgeFunctionName
         ? new LambdaPurger(config.purgeFunctionName, config.region)
         : new LocalPurger(db, logPurgeFailure, config.purgeGraceMs)),
+    indexBuilder:
+      overrides.indexBuilder ??
+      (config.purgeFunctionName
+        ? new LambdaIndexBuilder(config.purgeFunctionName, config.region)
+        : new LocalIndexBuilder(() => built)),
   };
+  return built;
 }
 
 function logPurgeFailure(err: unknown, job: PurgeJob): void {

@@ -5,11 +5,14 @@
  * finished before the grace after the truncate passed sweeps once more after it (store/purge.ts).
  */
 import { errorFields, log } from '../log';
-import { loadDeps } from '../runtime';
+import { loadDeps, type Deps } from '../runtime';
 import { sleep } from '../store/concurrency';
 import { pendingPurges, purgePartition, touchPurgeMarker, type PurgeJob } from '../store/purge';
+import { runIndexBuild } from '../service/indexBuild';
+import { pendingBuilds, type IndexBuildJob } from '../store/indexBuild';
 
-export type PurgeEvent = { purge: PurgeJob } | { sweep: true };
+/** `build` runs an index backfill (service/indexBuild.ts): the same kind of job, on the same function. */
+export type PurgeEvent = { purge: PurgeJob } | { sweep: true } | { build: IndexBuildJob };
 
 interface LambdaContext {
   getRemainingTimeInMillis(): number;
@@ -23,6 +26,10 @@ const STALE_MS = 15 * 60 * 1000;
 export async function handler(event: PurgeEvent, context?: LambdaContext): Promise<{ purged: number }> {
   const deps = await loadDeps();
   const deadline = Date.now() + Math.max(5_000, (context?.getRemainingTimeInMillis() ?? 900_000) - SAFETY_MS);
+  if ('build' in event) {
+    await buildIndex(deps, event.build, deadline, true);
+    return { purged: 0 };
+  }
   const jobs = 'purge' in event ? [event.purge] : await pendingPurges(deps.db, STALE_MS, deps.now());
   let purged = 0;
   for (const job of jobs) {
@@ -47,5 +54,25 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
     }
     if (Date.now() > deadline) break;
   }
+  if ('sweep' in event) {
+    for (const job of await pendingBuilds(deps.db, STALE_MS, deps.now())) {
+      if (Date.now() > deadline) break;
+      await buildIndex(deps, job, deadline, false);
+    }
+  }
   return { purged };
+}
+
+/** Runs one build until its time is up, then hands the rest to a fresh invocation. */
+async function buildIndex(deps: Deps, job: IndexBuildJob, deadline: number, rethrow: boolean): Promise<void> {
+  try {
+    const outcome = await runIndexBuild(deps, job, deadline);
+    if (outcome.next) {
+      await deps.indexBuilder.schedule(outcome.next);
+      log('info', 'index build continues in a new invocation', { ...job, indexed: outcome.indexed });
+    }
+  } catch (err) {
+    log('error', 'index build failed', { ...job, ...errorFields(err) });
+    if (rethrow) throw err; // let Lambda's async retry have another go
+  }
 }

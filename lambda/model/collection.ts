@@ -27,6 +27,36 @@ export interface CollectionRecord {
   pagingMode: PagingMode;
   /** Items live under this generation; truncate replaces it (O(1)). */
   generation: string;
+  /** Wix indexes (service/indexes.ts), each on its own GSI slot; absent when there are none. */
+  indexes?: IndexRecord[];
   createdAt: string;
   updatedAt: string;
+}
+
+export type IndexOrder = 'ASC' | 'DESC';
+export type IndexStatus = 'BUILDING' | 'ACTIVE' | 'DROPPING' | 'FAILED';
+
+/** Why an index build failed, as Wix's ApplicationError carries it (`WDE0112`..`WDE0114`). */
+export interface IndexFailure {
+  code: string;
+  description: string;
+  itemId?: string;
+}
+
+/** A Wix index as stored in its collection record. */
+export interface IndexRecord {
+  name: string;
+  fields: { path: string; order: IndexOrder }[];
+  unique: boolean;
+  caseInsensitive: boolean;
+  status: IndexStatus;
+  failure?: IndexFailure;
+  /** The GSI slot (store/schema.ts) whose key attributes hold this index on the item records. */
+  slot: number;
+  /**
+   * Fresh per index: part of the slot's partition key, so attributes left on items by a removed
+   * index that held the same slot can never match a query of the new one.
+   */
+  token: string;
+  createdAt: string;
 }

@@ -6,6 +6,7 @@
 import type { JWTPayload } from 'jose';
 import type { Config } from '../config';
 import type { Db } from '../store/client';
+import type { IndexBuilder } from '../store/indexBuild';
 import type { Purger } from '../store/purge';
 
 /** Verifies a V3 request body (a JWT) and returns its payload; throws UnauthorizedError otherwise. */
@@ -17,4 +18,6 @@ export interface Deps {
   readonly verifyToken: TokenVerifier;
   readonly now: () => Date;
   readonly purger: Purger;
+  /** Starts index backfills (service/indexBuild.ts); the purge function runs them on AWS. */
+  readonly indexBuilder: IndexBuilder;
 }

@@ -1,5 +1,6 @@
 /** What this adaptor can do, as /v3/capabilities/get reports it. */
 import { SUPPORTED_FIELD_TYPES } from './fieldTypes';
+import { MAX_INDEXES_PER_COLLECTION } from './indexModel';
 
 export interface Capabilities {
   supportsCollectionModifications: boolean;
@@ -16,12 +17,12 @@ export function getCapabilities(): Capabilities {
   return {
     supportsCollectionModifications: true,
     supportedFieldTypes: [...SUPPORTED_FIELD_TYPES],
-    // Wix indexes (GSI slots) are not implemented yet, so none are offered.
+    // One GSI slot per index. Unique indexes are refused until their enforcement exists.
     indexOptions: {
-      supportsIndexes: false,
-      maxNumberOfRegularIndexesPerCollection: 0,
+      supportsIndexes: true,
+      maxNumberOfRegularIndexesPerCollection: MAX_INDEXES_PER_COLLECTION,
       maxNumberOfUniqueIndexesPerCollection: 0,
-      maxNumberOfIndexesPerCollection: 0,
+      maxNumberOfIndexesPerCollection: MAX_INDEXES_PER_COLLECTION,
     },
   };
 }

@@ -17,10 +17,11 @@ import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { mapLimitByKey } from '../store/concurrency';
 import { itemsPk } from '../store/keys';
-import { deleteItem, fromRecord, putNewItem, replaceItem, toRecord, type WixItem } from '../store/items';
+import { deleteItem, fromRecord, putNewItem, toRecord, type WixItem } from '../store/items';
 import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
+import { insertIndexKeys, replaceIndexedItem } from './indexWrites';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
@@ -89,7 +90,7 @@ export async function insertItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk } = await current(deps, ctx, collectionId);
+  const { pk, record } = await current(deps, ctx, collectionId);
   const now = dateNow(deps);
   const logFailure = logger(ctx);
   const prepared = items.map((raw) => {
@@ -116,7 +117,7 @@ export async function insertItems(
       seen.add(id);
       try {
         const value = storable(item);
-        await putNewItem(deps.db, pk, value);
+        await putNewItem(deps.db, pk, value, insertIndexKeys(ctx.tenant, record, value));
         return { item: fromRecord(toRecord(pk, value)) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
@@ -131,7 +132,7 @@ export async function updateItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk } = await current(deps, ctx, collectionId);
+  const { pk, record } = await current(deps, ctx, collectionId);
   const now = dateNow(deps);
   const logFailure = logger(ctx);
   return mapLimitByKey(
@@ -140,7 +141,7 @@ export async function updateItems(
     async (i): Promise<ItemResult> => {
       try {
         const value = storable({ ...items[i]!, _updatedDate: now });
-        return { item: await replaceItem(deps.db, pk, value, now) };
+        return { item: await replaceIndexedItem(deps, ctx.tenant, record, pk, value, now) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }

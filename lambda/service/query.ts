@@ -21,6 +21,7 @@ import * as collections from '../store/collections';
 import { getItems, type WixItem } from '../store/items';
 import { itemsPk } from '../store/keys';
 import { countQuery, streamQuery } from '../store/queryItems';
+import { collectByIndex } from './indexQuery';
 import { fieldPolicy, checkSort } from './queryPolicy';
 
 export interface QuerySpec {
@@ -182,13 +183,24 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const afterId = position && idOrdered(sort) ? String(position[position.length - 1]) : undefined;
   const p = plan(filter, sort, pk, afterId !== undefined ? { afterId } : {});
   const skip = spec.cursorMode ? 0 : spec.offset;
-  const scan = await collect(deps, ctx, pk, p, {
-    skip,
-    take: limit + 1,
-    position,
-    wantTotal: wantTotal && !position,
-    consistent: spec.consistentRead,
-  });
+  // An ACTIVE index in the requested order reads only the page (see query/indexPlan.ts).
+  const indexed =
+    p.path.kind === 'query' && !position && !spec.consistentRead && !wantTotal
+      ? await collectByIndex(deps, ctx, record, filter, p.sort, {
+          skip,
+          take: limit + 1,
+          budget: budgetOf(ctx),
+        })
+      : undefined;
+  const scan: Scan = indexed
+    ? { rows: indexed.rows, total: undefined }
+    : await collect(deps, ctx, pk, p, {
+        skip,
+        take: limit + 1,
+        position,
+        wantTotal: wantTotal && !position,
+        consistent: spec.consistentRead,
+      });
   let total = scan.total;
   if (wantTotal && total === undefined)
     total = await countItems(deps, ctx, {

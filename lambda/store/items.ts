@@ -66,8 +66,14 @@ function sameRecord(a: AttrMap, b: AttrMap): boolean {
  * If the connection dropped after DynamoDB applied our write, the SDK's retry finds our own item:
  * DynamoDB returns what blocked the condition, and when that is exactly this write it is a success.
  */
-export async function putNewItem(db: Db, pk: string, item: WixItem): Promise<void> {
-  const record = toAttrMap(toRecord(pk, item));
+export async function putNewItem(
+  db: Db,
+  pk: string,
+  item: WixItem,
+  indexKeys: Record<string, string> = {},
+): Promise<void> {
+  // Index slot keys ride in the same write, so an item is never visible without its index entries.
+  const record = toAttrMap({ ...toRecord(pk, item), ...indexKeys });
   try {
     await db.client.send(
       new PutItemCommand({
@@ -87,26 +93,56 @@ export async function putNewItem(db: Db, pk: string, item: WixItem): Promise<voi
   }
 }
 
+/** How an update keeps the item's index entries right (see service/indexWrites.ts). */
+export interface IndexUpdate {
+  /** slot key attributes to set */
+  readonly set: Record<string, string>;
+  /** slot key attributes no index holds any more */
+  readonly remove: readonly string[];
+  /** When the keys were computed from a stored `_createdDate`: the write holds only if it is still that item. */
+  readonly createdDate?: unknown;
+}
+
 /**
  * Replaces an existing item's user fields and bumps `_updatedDate`, keeping `_createdDate` and
- * `_owner`: one UpdateItem, no read. Returns the item as stored.
+ * `_owner`: one UpdateItem, no read. Index slot keys are set (and stale ones removed) in the same
+ * write. Returns the item as stored.
  */
 export async function replaceItem(
   db: Db,
   pk: string,
   item: WixItem,
   updatedDate: { $date: string },
+  index: IndexUpdate = { set: {}, remove: [] },
 ): Promise<WixItem> {
   const data = toRecord(pk, item)[ATTR.data];
+  const names: Record<string, string> = { '#pk': ATTR.pk, '#d': ATTR.data, '#u': SYSTEM_ATTR._updatedDate };
+  const values: AttrMap = { ':d': toAttr(data), ':u': toAttr(updatedDate) };
+  const sets = ['#d = :d', '#u = :u'];
+  Object.entries(index.set).forEach(([attr, value], i) => {
+    names[`#x${i}`] = attr;
+    values[`:x${i}`] = toAttr(value);
+    sets.push(`#x${i} = :x${i}`);
+  });
+  const removes = index.remove.map((attr, i) => {
+    names[`#r${i}`] = attr;
+    return `#r${i}`;
+  });
+  let condition = 'attribute_exists(#pk)';
+  if (index.createdDate !== undefined) {
+    names['#c'] = SYSTEM_ATTR._createdDate;
+    values[':c'] = toAttr(index.createdDate);
+    condition += ' AND #c = :c';
+  }
   try {
     const out = await db.client.send(
       new UpdateItemCommand({
         TableName: db.tableName,
         Key: itemKey(pk, item._id),
-        UpdateExpression: 'SET #d = :d, #u = :u',
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#d': ATTR.data, '#u': SYSTEM_ATTR._updatedDate },
-        ExpressionAttributeValues: { ':d': toAttr(data), ':u': toAttr(updatedDate) },
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
       }),
     );

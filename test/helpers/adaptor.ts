@@ -63,8 +63,15 @@ async function load(operation: string): Promise<Operation> {
 
 export function testDeps(env: Record<string, string | undefined> = {}): Deps {
   const keys = wixKeys();
+  // Index builds start at once: no API request of another process can be in flight.
   return buildDeps(
-    loadConfig({ ...process.env, WIX_PUBLIC_KEY: keys.publicKeyPem, WIX_APP_ID: TEST_APP_ID, ...env }),
+    loadConfig({
+      ...process.env,
+      WIX_PUBLIC_KEY: keys.publicKeyPem,
+      WIX_APP_ID: TEST_APP_ID,
+      INDEX_BUILD_GRACE_MS: '0',
+      ...env,
+    }),
   );
 }
 
@@ -111,4 +118,10 @@ export function createTestAdaptor(options: { tenant?: string; deps?: Deps } = {}
 export async function purgesIdle(adaptor: TestAdaptor): Promise<void> {
   const purger = adaptor.deps.purger as { idle?: () => Promise<void> };
   await purger.idle?.();
+}
+
+/** Waits until background index builds are done. */
+export async function buildsIdle(adaptor: TestAdaptor): Promise<void> {
+  const builder = adaptor.deps.indexBuilder as { idle?: () => Promise<void> };
+  await builder.idle?.();
 }

@@ -240,6 +240,11 @@ describe('collections against DynamoDB Local', () => {
     expect(res.body.supportedFieldTypes).toEqual(
       expect.arrayContaining(['TEXT', 'NUMBER', 'DATETIME', 'MULTI_REFERENCE']),
     );
-    expect(res.body.indexOptions.supportsIndexes).toBe(false);
+    expect(res.body.indexOptions).toEqual({
+      supportsIndexes: true,
+      maxNumberOfRegularIndexesPerCollection: 5,
+      maxNumberOfUniqueIndexesPerCollection: 0,
+      maxNumberOfIndexesPerCollection: 5,
+    });
   });
 });

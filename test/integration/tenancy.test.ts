@@ -4,7 +4,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ROUTES } from '../../lambda/routes';
-import { createTestAdaptor, testDeps, type CallResult, type TestAdaptor } from '../helpers/adaptor';
+import {
+  buildsIdle,
+  createTestAdaptor,
+  testDeps,
+  type CallResult,
+  type TestAdaptor,
+} from '../helpers/adaptor';
 
 const deps = testDeps({ WIX_SECRET_KEY: `tenancy-${randomUUID()}` });
 const exercised = new Set<string>();
@@ -41,6 +47,11 @@ async function tenantA(): Promise<{ a: TestAdaptor; cursor: string }> {
     referringFieldKey: 'refs',
     references: [{ referringItemId: 'a0', referencedItemId: 'a1' }],
   });
+  await a.call('/v3/indexes/create', {
+    collectionId: 'shared',
+    index: { name: 'byV', fields: [{ path: 'v' }] },
+  });
+  await buildsIdle(a);
   const page = await a.call('/v3/items/query', {
     collectionId: 'shared',
     query: { cursorPaging: { limit: 2 } },
@@ -60,7 +71,13 @@ async function stateOf(a: TestAdaptor) {
     collectionId: 'shared',
     referringFieldKey: 'refs',
   });
-  return { collections: collections.body, items: items.body.items, refs: refs.body.items };
+  const indexes = await a.call('/v3/indexes/list', { collectionId: 'shared' });
+  return {
+    collections: collections.body,
+    items: items.body.items,
+    refs: refs.body.items,
+    indexes: indexes.body.indexes,
+  };
 }
 
 describe('tenant B against tenant A', () => {
@@ -68,6 +85,7 @@ describe('tenant B against tenant A', () => {
     const { a, cursor } = await tenantA();
     const before = await stateOf(a);
     expect(before.items).toHaveLength(5);
+    expect(before.indexes).toHaveLength(1);
     const b = createTestAdaptor({ deps });
     const C = 'shared';
     const notFound: [string, (t: TestAdaptor) => Promise<CallResult>][] = [
@@ -126,6 +144,13 @@ describe('tenant B against tenant A', () => {
             references: [{ referringItemId: 'a0', referencedItemId: 'a1' }],
           }),
       ],
+      ['/v3/indexes/list', (t) => v3(t, '/v3/indexes/list', { collectionId: C })],
+      [
+        '/v3/indexes/create',
+        (t) =>
+          v3(t, '/v3/indexes/create', { collectionId: C, index: { name: 'byV', fields: [{ path: 'v' }] } }),
+      ],
+      ['/v3/indexes/remove', (t) => v3(t, '/v3/indexes/remove', { collectionId: C, indexName: 'byV' })],
       ['/schemas/find', (t) => legacy(t, '/schemas/find', { schemaIds: [C] })],
       [
         '/schemas/column/add',

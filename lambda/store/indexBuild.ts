@@ -1,0 +1,183 @@
+/**
+ * Backfilling an index: giving the items written before it existed their slot keys, after the fact.
+ *
+ * The job follows the purge job's pattern: a marker item records every build in one partition
+ * (written before the index, so no index is ever left without one), the build pages through the
+ * collection's items and hands the rest to a fresh invocation when its time runs out (carrying the
+ * last `_id` done), and a sweep restarts builds whose marker went stale.
+ */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { Db } from './client';
+import { fromAttrMap, toAttrMap } from './codec';
+import { mapLimit } from './concurrency';
+import { indexPk, indexSk, type IndexKeySpec, type IndexScope } from './indexKeys';
+import { fromStored } from './items';
+import { encodePart, itemsPk } from './keys';
+import { paginate } from './paginate';
+import { ATTR, gsiPk, gsiSk } from './schema';
+
+export interface IndexBuildJob {
+  readonly tenant: string;
+  readonly collectionId: string;
+  /** the index's token (unique to it, unlike its name, which a later index may reuse) */
+  readonly token: string;
+  /** the `_id` up to which items are done (a hand-over resumes after it) */
+  readonly after?: string;
+}
+
+export const BUILD_MARKERS_PK = 'IBUILD';
+
+function markerKey(job: IndexBuildJob): Record<string, string> {
+  return {
+    [ATTR.pk]: BUILD_MARKERS_PK,
+    [ATTR.sk]: `${encodePart(job.tenant)}#${encodePart(job.collectionId)}#${job.token}`,
+  };
+}
+
+/** Records (or refreshes, on a hand-over) a build, so the sweep finds it if it dies. */
+export async function putBuildMarker(db: Db, job: IndexBuildJob, now: Date): Promise<void> {
+  await db.client.send(
+    new PutItemCommand({
+      TableName: db.tableName,
+      Item: toAttrMap({ ...markerKey(job), job: { ...job }, at: now.toISOString() }),
+    }),
+  );
+}
+
+export async function deleteBuildMarker(db: Db, job: IndexBuildJob): Promise<void> {
+  await db.client.send(new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(markerKey(job)) }));
+}
+
+/** Builds whose marker is older than `olderThanMs` (builds that died, or were never started). */
+export async function pendingBuilds(db: Db, olderThanMs: number, now: Date): Promise<IndexBuildJob[]> {
+  const jobs: IndexBuildJob[] = [];
+  const cutoff = new Date(now.getTime() - olderThanMs).toISOString();
+  const pages = paginate(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': BUILD_MARKERS_PK }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    { maxPages: 100 },
+  );
+  for await (const page of pages) {
+    for (const stored of page.Items ?? []) {
+      const item = fromAttrMap(stored);
+      if (typeof item.at === 'string' && item.at <= cutoff) jobs.push(item.job as IndexBuildJob);
+    }
+  }
+  return jobs;
+}
+
+export interface BackfillResult {
+  /** items given their keys by this pass */
+  readonly indexed: number;
+  readonly done: boolean;
+  /** the last `_id` done, when not done */
+  readonly after?: string;
+}
+
+/** Items written per page in flight: gentle on an on-demand table. */
+const WRITE_CONCURRENCY = 8;
+
+/**
+ * Gives every item of the scope's generation its keys for `index`, in `_id` order from `after`.
+ * Each write is conditional: it applies only to an item that still exists and does not yet carry
+ * this index's partition key, so an item a writer has (re)written since the page was read, with
+ * keys from its own newer values, is left as it is.
+ */
+export async function backfillIndex(
+  db: Db,
+  scope: IndexScope,
+  index: IndexKeySpec,
+  after: string | undefined,
+  deadline: number,
+): Promise<BackfillResult> {
+  const pk = itemsPk(scope.tenant, scope.collectionId, scope.generation);
+  const slotPk = indexPk(scope, index);
+  let indexed = 0;
+  let last = after;
+  const pages = paginate(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+          Limit: 200,
+        }),
+      ),
+    {},
+    last === undefined ? undefined : toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: last }),
+  );
+  for await (const page of pages) {
+    const items = (page.Items ?? []).filter((stored) => stored[gsiPk(index.slot)]?.S !== slotPk);
+    await mapLimit(items, WRITE_CONCURRENCY, async (stored) => {
+      const item = fromStored(stored);
+      try {
+        await db.client.send(
+          new UpdateItemCommand({
+            TableName: db.tableName,
+            Key: { [ATTR.pk]: stored[ATTR.pk]!, [ATTR.sk]: stored[ATTR.sk]! },
+            UpdateExpression: 'SET #gp = :gp, #gs = :gs',
+            ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#gp) OR #gp <> :gp)',
+            ExpressionAttributeNames: { '#pk': ATTR.pk, '#gp': gsiPk(index.slot), '#gs': gsiSk(index.slot) },
+            ExpressionAttributeValues: toAttrMap({ ':gp': slotPk, ':gs': indexSk(index, item) }),
+          }),
+        );
+        indexed++;
+      } catch (err) {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
+    });
+    const lastItem = page.Items?.[page.Items.length - 1];
+    if (lastItem) last = String(fromAttrMap(lastItem)[ATTR.sk]);
+    if (page.LastEvaluatedKey && Date.now() > deadline) return { indexed, done: false, after: last };
+  }
+  return { indexed, done: true };
+}
+
+/** Starts index builds without waiting for them. */
+export interface IndexBuilder {
+  schedule(job: IndexBuildJob): Promise<void>;
+}
+
+/**
+ * AWS: an asynchronous invocation of the purge function with `{build: job}`. One background function
+ * for both jobs: they share their shape (async, resumable, swept), their grants and their alarms.
+ */
+export class LambdaIndexBuilder implements IndexBuilder {
+  private readonly client: LambdaClient;
+  constructor(
+    private readonly functionName: string,
+    region: string,
+  ) {
+    this.client = new LambdaClient({ region });
+  }
+
+  async schedule(job: IndexBuildJob): Promise<void> {
+    await this.client.send(
+      new InvokeCommand({
+        FunctionName: this.functionName,
+        InvocationType: 'Event',
+        Payload: new TextEncoder().encode(JSON.stringify({ build: job })),
+      }),
+    );
+  }
+}
