@@ -47,6 +47,13 @@ export class AdaptorConfig extends Construct {
       description: 'Comma-separated Wix instance ids allowed to use this adaptor. Empty: any tenant.',
     });
 
+    const tracing = new CfnParameter(stack, 'Tracing', {
+      type: 'String',
+      default: 'false',
+      allowedValues: ['true', 'false'],
+      description: 'X-Ray tracing of every function and its DynamoDB calls (costs per trace).',
+    });
+
     this.secretKey = props.secretKeyArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SecretKey', props.secretKeyArn)
       : this.generatedSecret();
@@ -56,6 +63,8 @@ export class AdaptorConfig extends Construct {
       WIX_PUBLIC_KEY: publicKey.valueAsString,
       WIX_APP_ID: appId.valueAsString,
       ALLOWED_TENANTS: allowedTenants.valueAsString,
+      // Read by Powertools Tracer; OperationFunction switches active tracing on from the same value.
+      POWERTOOLS_TRACE_ENABLED: tracing.valueAsString,
     };
   }
 
