@@ -3,7 +3,7 @@
  * `{purge: job}`, and on a schedule with `{sweep: true}` to finish purges that never completed.
  * A purge that runs out of time hands the rest of its partition to a fresh invocation.
  */
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
 import { loadDeps } from '../runtime';
 import { pendingPurges, purgePartition, touchPurgeMarker, type PurgeJob } from '../store/purge';
 
@@ -30,10 +30,10 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
       if (!result.done) {
         await touchPurgeMarker(deps.db, job, deps.now());
         await deps.purger.schedule(job);
-        log('info', 'purge continues in a new invocation', { ...job, deleted: result.deleted });
+        logger.info('purge continues in a new invocation', { ...job, deleted: result.deleted });
       }
     } catch (err) {
-      log('error', 'purge failed', { ...job, ...errorFields(err) });
+      logger.error('purge failed', { ...job, ...errorFields(err) });
       if ('purge' in event) throw err; // let Lambda's async retry have another go
     }
     if (Date.now() > deadline) break;
