@@ -1,6 +1,7 @@
 /** The DynamoDB document client, built once per process. Only store/ talks to the AWS SDK. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Config } from '../config';
+import { traced } from '../tracer';
 import { DeadlineHttpHandler, DeadlineRetryStrategy } from './deadline';
 import { currentScope } from './requestScope';
 
@@ -86,20 +87,22 @@ function itemsReadBy(output: Output): number {
 }
 
 export function createDb(config: Config): Db {
-  const client = new DynamoDBClient({
-    region: config.region,
-    // A DynamoDB call that hangs is cut and retried rather than eating the whole Lambda budget; each
-    // attempt and each backoff also stops at the request's deadline (store/deadline.ts).
-    retryStrategy: new DeadlineRetryStrategy(MAX_ATTEMPTS),
-    requestHandler: new DeadlineHttpHandler({ connectionTimeout: 2_000 }, config.dynamodbTimeoutMs),
-    ...(config.dynamodbEndpoint
-      ? {
-          endpoint: config.dynamodbEndpoint,
-          // DynamoDB Local accepts any credentials; real AWS uses the Lambda role.
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
-  });
+  const client = traced(
+    new DynamoDBClient({
+      region: config.region,
+      // A DynamoDB call that hangs is cut and retried rather than eating the whole Lambda budget; each
+      // attempt and each backoff also stops at the request's deadline (store/deadline.ts).
+      retryStrategy: new DeadlineRetryStrategy(MAX_ATTEMPTS),
+      requestHandler: new DeadlineHttpHandler({ connectionTimeout: 2_000 }, config.dynamodbTimeoutMs),
+      ...(config.dynamodbEndpoint
+        ? {
+            endpoint: config.dynamodbEndpoint,
+            // DynamoDB Local accepts any credentials; real AWS uses the Lambda role.
+            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          }
+        : {}),
+    }),
+  );
   const stats = emptyStats();
   // Every call asks for its consumed capacity (TOTAL adds a few bytes to an answer): it is what a
   // request costs, logged and sent as a metric per request. Benchmarks ask for the per-index split.
