@@ -74,7 +74,7 @@ export async function dispatch(
         result = await op.legacy(envelope.request, withBudget(envelope.context), deps, match.path);
       } else if (match.protocol === 'open') {
         if (!op.open) throw new RouteNotFoundError(req.path);
-        result = await op.open(parseOptionalJson(req.body), deps, match.path);
+        result = await op.open(await openBody(req.body, deps, requestId), deps, match.path);
       } else {
         throw new RouteNotFoundError(req.path);
       }
@@ -111,6 +111,20 @@ export async function dispatch(
     errorCode,
   });
   return response;
+}
+
+/** A compact JWS: three base64url segments. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * An unauthenticated path (`/v3/provision`) takes plain JSON or, as Wix's V3 calls send it, a signed
+ * JWT body: that one is verified like any V3 body and its `data.request` is the request.
+ */
+async function openBody(body: string, deps: Deps, requestId: string): Promise<Json> {
+  const text = body.trim();
+  if (!JWT_SHAPE.test(text)) return parseOptionalJson(text);
+  const envelope = openEnvelope(await deps.verifyToken(text), deps.config, requestId);
+  return envelope.request;
 }
 
 function parseOptionalJson(body: string): Json {

@@ -21,6 +21,7 @@ import { deleteItem, fromRecord, putNewItem, replaceItem, toRecord, type WixItem
 import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
+import { requireSomeItems } from './itemRequests';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
@@ -90,6 +91,7 @@ export async function insertItems(
   items: WixItem[],
 ): Promise<ItemResult[]> {
   const { pk } = await current(deps, ctx, collectionId);
+  requireSomeItems(items);
   const now = dateNow(deps);
   const logFailure = writeFailureLogger(ctx);
   const prepared = items.map((raw) => {
@@ -132,6 +134,7 @@ export async function updateItems(
   items: WixItem[],
 ): Promise<ItemResult[]> {
   const { pk } = await current(deps, ctx, collectionId);
+  requireSomeItems(items);
   const now = dateNow(deps);
   const logFailure = writeFailureLogger(ctx);
   return mapLimitByKey(
