@@ -9,6 +9,7 @@ import {
   classifyFailure,
   MethodNotAllowedError,
   PayloadTooLargeError,
+  ResponseTooLargeError,
   RouteNotFoundError,
   isDomainError,
 } from '../errors';
@@ -19,7 +20,14 @@ import type { RouteMatch } from '../routes';
 import type { Deps } from '../runtime';
 import { RequestBudget } from '../model/budget';
 import type { Caller, RequestContext } from '../model/context';
-import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
+import {
+  json,
+  MAX_BODY_BYTES,
+  MAX_RESPONSE_BYTES,
+  responseBytes,
+  type HttpRequest,
+  type HttpResponse,
+} from './http';
 import type { Json, Operation } from './operation';
 import { openLegacyRequest } from './legacy/envelope';
 import { legacyErrorResponse } from './legacy/errors';
@@ -78,7 +86,10 @@ export async function dispatch(
       } else {
         throw new RouteNotFoundError(req.path);
       }
-      return json(200, result ?? {});
+      const ok = json(200, result ?? {});
+      const bytes = responseBytes(ok);
+      if (bytes > MAX_RESPONSE_BYTES) throw new ResponseTooLargeError(bytes, MAX_RESPONSE_BYTES);
+      return ok;
     } catch (caught) {
       if (!isDomainError(caught) || caught.status >= 500)
         logFailure(caught, requestId, match?.route.operation);
