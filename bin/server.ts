@@ -16,6 +16,12 @@ import { startDynamoLocal, type DynamoLocal } from './local/dynamodbLocal';
 import { createLocalServer } from './local/httpServer';
 
 async function main(): Promise<void> {
+  // The AWS SDK's "will require Node 22 from 2027" notice is for maintainers, not for someone trying
+  // the adaptor; set before any client exists (the SDK reads it when a client is built).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // EMF metric lines are for CloudWatch; locally the request log line says the same. Set it to
+  // false to see them.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const env = { ...process.env };
   const host = env.HOST || '127.0.0.1';
   const port = Number(env.PORT || 8080);

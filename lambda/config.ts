@@ -62,8 +62,17 @@ export interface Config {
   /** Budget of one query: most items DynamoDB may read, and wall time. */
   readonly queryMaxItemsRead: number;
   readonly queryMaxMillis: number;
-  /** Ask DynamoDB for consumed capacity on every call (benchmarks). */
+  /** Ask DynamoDB for the per-index split of consumed capacity (benchmarks); the total is always asked. */
   readonly measureCapacity: boolean;
+  /**
+   * Local mode: how long a request may run, like a function's timeout on AWS (where the Lambda
+   * context gives the time left instead). Default: the functions' 29 s.
+   */
+  readonly requestTimeoutMs: number;
+  /** Time kept back from the end of a request for answering 503, logging and flushing metrics. */
+  readonly deadlineMarginMs: number;
+  /** How long a secret read from Secrets Manager is cached; a rotated secret is used after this. */
+  readonly secretsMaxAgeSeconds: number;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -222,8 +231,26 @@ export function loadConfig(env: Env = process.env): Config {
     queryMaxItemsRead: intFrom(env, 'QUERY_MAX_ITEMS_READ', 1_000_000, 100, 100_000_000),
     queryMaxMillis: intFrom(env, 'QUERY_MAX_MILLIS', 20_000, 100, 900_000),
     measureCapacity: env.MEASURE_CAPACITY === '1' || env.MEASURE_CAPACITY === 'true',
+    requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 29_000, 1_000, 900_000),
+    deadlineMarginMs: intFrom(env, 'DEADLINE_MARGIN_MS', 2_000, 100, 60_000),
+    secretsMaxAgeSeconds: intFrom(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 86_400),
   };
   return Object.freeze(config);
+}
+
+const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * LOG_LEVEL (or POWERTOOLS_LOG_LEVEL), in any case: `silent` mutes the logs (tests). Read when the
+ * logger is built, at module load, before the rest of the configuration.
+ */
+export function logLevelFrom(env: Env = process.env): LogLevel {
+  const raw = (env.POWERTOOLS_LOG_LEVEL || env.LOG_LEVEL || 'INFO').trim().toUpperCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(raw)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (any case)`);
+  }
+  return raw as LogLevel;
 }
 
 let cached: Config | undefined;

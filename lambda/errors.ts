@@ -222,6 +222,21 @@ export class PayloadTooLargeError extends DomainError {
   }
 }
 
+/**
+ * The answer would not fit in Lambda's response limit (6 MB for the whole response): the caller
+ * asks for fewer items (a smaller `limit`) or fewer fields.
+ */
+export class ResponseTooLargeError extends DomainError {
+  readonly code = 'RESPONSE_TOO_LARGE';
+  readonly status = 400;
+  override readonly name = 'ResponseTooLargeError';
+  constructor(bytes: number, limit: number) {
+    super(
+      `the answer would be ${bytes} bytes, more than the ${limit} bytes a response may have; ask for fewer items (a smaller limit) or fewer fields`,
+    );
+  }
+}
+
 /** DynamoDB kept throttling after our retries; the caller may retry the whole request. */
 export class ThrottledError extends DomainError {
   readonly code = 'THROTTLED';

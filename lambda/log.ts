@@ -1,14 +1,20 @@
-/** One-line JSON logs (CloudWatch on AWS, the terminal locally). LOG_LEVEL=silent mutes them (tests). */
+/**
+ * The process-wide structured logger (AWS Lambda Powertools Logger): one JSON line per entry, to
+ * CloudWatch on AWS and to the terminal locally. The pipeline (lambda/pipeline.ts) adds the Lambda
+ * context to every line (function_request_id, cold_start, ...); request lines carry the Wix
+ * requestId, tenant and operation themselves, so concurrent local requests never mix their fields.
+ *
+ * The level comes from LOG_LEVEL (or POWERTOOLS_LOG_LEVEL), in any case: DEBUG, INFO (default),
+ * WARN, ERROR, SILENT (tests).
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { logLevelFrom } from './config';
 
-export type Level = 'info' | 'error';
+export const SERVICE_NAME = 'wix-adaptor';
 
-export function log(level: Level, message: string, fields: Record<string, unknown> = {}): void {
-  if (process.env.LOG_LEVEL === 'silent') return;
-  const line = `${JSON.stringify({ level, message, ...fields })}\n`;
-  if (level === 'error') process.stderr.write(line);
-  else process.stdout.write(line);
-}
+export const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: logLevelFrom() });
 
+/** The fields of a failure worth logging; the stack only for unexpected errors. */
 export function errorFields(err: unknown): Record<string, unknown> {
   return err instanceof Error
     ? { error: err.name, detail: err.message, stack: err.stack }

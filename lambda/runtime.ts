@@ -6,7 +6,8 @@ import { getConfig, type Config } from './config';
 import { readSecret } from './store/secrets';
 import { createVerifier } from './protocol/v3/auth';
 import { createDb } from './store/client';
-import { errorFields, log } from './log';
+import { errorFields, logger } from './log';
+import { ServiceUnavailableError } from './errors';
 import { LambdaPurger, LocalPurger, type PurgeJob } from './store/purge';
 import { LambdaIndexBuilder } from './store/indexBuild';
 import { LocalIndexBuilder } from './service/indexBuild';
@@ -44,11 +45,10 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
 }
 
 function logPurgeFailure(err: unknown, job: PurgeJob): void {
-  log('error', 'purge failed; the sweep will retry it', { ...job, ...errorFields(err) });
+  logger.error('purge failed; the sweep will retry it', { ...job, ...errorFields(err) });
 }
 
 let deps: Deps | undefined;
-let loading: Promise<Deps> | undefined;
 
 export function getDeps(): Deps {
   deps ??= buildDeps(getConfig());
@@ -56,29 +56,42 @@ export function getDeps(): Deps {
 }
 
 /**
- * Lambda cold start: reads the secrets named by ARN (legacy secret key, cursor key) once, then builds
- * the dependencies. A failure is not cached, so the next request tries again.
+ * The dependencies of a Lambda request. Secrets named by ARN (legacy secret key, cursor key) are
+ * read through a cache with a TTL, so a rotated secret reaches warm functions without a redeploy;
+ * the clients and keys are built once, at cold start. A failed read is not cached (the next request
+ * tries again) and answers a retryable 503: it is an outage (a permission or the service), not a
+ * bug of the request.
  */
-export function loadDeps(): Promise<Deps> {
-  if (deps) return Promise.resolve(deps);
-  loading ??= (async () => {
-    const config = await withSecrets(getConfig());
-    deps = buildDeps(config);
-    return deps;
-  })().finally(() => (loading = undefined));
-  return loading;
+export async function loadDeps(): Promise<Deps> {
+  const config = getConfig(); // as configured: which secrets come from Secrets Manager
+  if (!config.wixSecretKeyArn && !config.cursorSecretArn) return getDeps();
+  let secrets: Pick<Config, 'wixSecretKey' | 'cursorSecret'>;
+  try {
+    secrets = await readSecrets(config);
+  } catch (err) {
+    logger.error('could not read the secrets', errorFields(err));
+    throw new ServiceUnavailableError('the adaptor could not read its secrets; retry later');
+  }
+  if (!deps) deps = buildDeps(Object.freeze({ ...config, ...secrets }));
+  else if (
+    deps.config.wixSecretKey !== secrets.wixSecretKey ||
+    deps.config.cursorSecret !== secrets.cursorSecret
+  )
+    deps = { ...deps, config: Object.freeze({ ...deps.config, ...secrets }) };
+  return deps;
 }
 
-async function withSecrets(config: Config): Promise<Config> {
+async function readSecrets(config: Config): Promise<Pick<Config, 'wixSecretKey' | 'cursorSecret'>> {
+  const maxAge = config.secretsMaxAgeSeconds;
   const [wixSecretKey, cursorSecret] = await Promise.all([
-    config.wixSecretKey === undefined && config.wixSecretKeyArn
-      ? readSecret(config.wixSecretKeyArn, config.region)
+    config.wixSecretKeyArn
+      ? readSecret(config.wixSecretKeyArn, maxAge)
       : Promise.resolve(config.wixSecretKey),
     config.cursorSecretArn
-      ? readSecret(config.cursorSecretArn, config.region)
+      ? readSecret(config.cursorSecretArn, maxAge)
       : Promise.resolve(config.cursorSecret),
   ]);
-  return Object.freeze({ ...config, wixSecretKey, cursorSecret });
+  return { wixSecretKey, cursorSecret };
 }
 
 export function setDeps(next: Deps | undefined): void {

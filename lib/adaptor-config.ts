@@ -69,6 +69,12 @@ export class AdaptorConfig extends Construct {
         'Legacy role policy overrides, JSON {"<collection>"|"*": {"read"|"insert"|"update"|"remove": ' +
         'ADMIN|SITE_MEMBER_AUTHOR|SITE_MEMBER|ANYONE}}. Empty: reads for every role, writes for owner and backend code.',
     });
+    const tracing = new CfnParameter(stack, 'Tracing', {
+      type: 'String',
+      default: 'false',
+      allowedValues: ['true', 'false'],
+      description: 'X-Ray tracing of every function and its DynamoDB calls (costs per trace).',
+    });
 
     this.secretKey = props.secretKeyArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SecretKey', props.secretKeyArn)
@@ -82,6 +88,8 @@ export class AdaptorConfig extends Construct {
       WIX_SECRET_KEY_TENANT: legacyTenant.valueAsString,
       LEGACY_REVOKED_SECRETS: revoked.valueAsString,
       LEGACY_PERMISSIONS: permissions.valueAsString,
+      // Read by Powertools Tracer; OperationFunction switches active tracing on from the same value.
+      POWERTOOLS_TRACE_ENABLED: tracing.valueAsString,
     };
   }
 

@@ -3,7 +3,16 @@
  * The stack never builds a function any other way, so a default changes in one place only.
  */
 import * as path from 'node:path';
-import { CfnResource, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
+import {
+  CfnCondition,
+  CfnResource,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -37,6 +46,17 @@ export function jobEntry(job: string): string {
  * caller has already received an error.
  */
 export const API_TIMEOUT = Duration.seconds(29);
+
+/**
+ * The part of a function's time kept back from the request (DEADLINE_MARGIN_MS): past
+ * `remaining time - margin` nothing new starts and the answer is a 503, sent while the function still
+ * lives. It covers cutting the DynamoDB call in flight, writing the error, the request log line and
+ * the metrics flush.
+ */
+export const DEADLINE_MARGIN = Duration.seconds(2);
+
+/** The least time a request has once the margin is taken off the function timeout. */
+const MIN_REQUEST_TIME = Duration.seconds(5);
 
 /** ESM output needs `require` for the CJS-only parts of bundled dependencies. */
 const ESM_REQUIRE_BANNER = "import{createRequire}from'module';const require=createRequire(import.meta.url);";
@@ -91,6 +111,13 @@ export class OperationFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const timeout = props.timeout ?? API_TIMEOUT;
+    if (timeout.toMilliseconds() < DEADLINE_MARGIN.toMilliseconds() + MIN_REQUEST_TIME.toMilliseconds()) {
+      throw new Error(
+        `${props.operation}: a timeout of ${timeout.toHumanString()} leaves no time once the deadline margin is kept`,
+      );
+    }
+
     this.function = new NodejsFunction(this, 'Function', {
       entry: this.entry,
       handler: 'handler',
@@ -103,11 +130,15 @@ export class OperationFunction extends Construct {
       // The work is I/O-bound (DynamoDB round trips); 256 MB is plenty and the cheapest that
       // still gives a fast cold start.
       memorySize: 256,
-      timeout: props.timeout ?? API_TIMEOUT,
+      timeout,
       role: this.role,
       logGroup: this.logGroup,
-      // Stack traces name the TypeScript files and lines, not the minified bundle.
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        DEADLINE_MARGIN_MS: String(DEADLINE_MARGIN.toMilliseconds()),
+        ...props.environment,
+        // Stack traces name the TypeScript files and lines, not the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
       reservedConcurrentExecutions: props.reservedConcurrency,
       bundling: {
         format: OutputFormat.ESM,
@@ -128,6 +159,7 @@ export class OperationFunction extends Construct {
       },
     });
     Tags.of(this.function).add(OPERATION_TAG, props.operation);
+    this.traceWhenAsked(props.environment.POWERTOOLS_TRACE_ENABLED);
 
     grantTableAccess(props.table, props.access, this.role);
 
@@ -136,6 +168,32 @@ export class OperationFunction extends Construct {
       reason:
         'Node.js 22 is the runtime the project is built and tested on; moving to a newer ' +
         'runtime is a deliberate upgrade, not something a synth should do silently.',
+    });
+  }
+
+  /**
+   * Active X-Ray tracing when the stack's Tracing parameter says so (the same value tells Powertools
+   * Tracer to send segments); PassThrough otherwise, which costs nothing.
+   */
+  private traceWhenAsked(enabled: string | undefined): void {
+    if (enabled === undefined) return;
+    // One condition per stack, shared by every function.
+    const stack = Stack.of(this);
+    const on =
+      (stack.node.tryFindChild('TracingOn') as CfnCondition | undefined) ??
+      new CfnCondition(stack, 'TracingOn', { expression: Fn.conditionEquals(enabled, 'true') });
+    const cfn = this.function.node.defaultChild as lambda.CfnFunction;
+    cfn.addPropertyOverride('TracingConfig.Mode', Fn.conditionIf(on.logicalId, 'Active', 'PassThrough'));
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+        resources: ['*'],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'X-Ray trace segments have no resource ARN to scope to; these two write-only actions are all it gets.',
     });
   }
 

@@ -1,10 +1,11 @@
 /**
  * The local HTTP server: the same handlers the Lambdas run, behind node:http. The route table decides
- * which handler module serves a path; everything else goes through the same dispatch pipeline.
+ * which handler module serves a path; each request becomes an HTTP API payload-2.0 event and runs
+ * through the same middy pipeline as on AWS, with a Lambda-like context (REQUEST_TIMEOUT_MS).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { dispatch } from '../../lambda/protocol/dispatch';
+import { edgeHandler, type EdgeHandler } from '../../lambda/protocol/lambda';
 import { MAX_BODY_BYTES, type HttpResponse } from '../../lambda/protocol/http';
 import type { Operation } from '../../lambda/protocol/operation';
 import { legacyErrorResponse } from '../../lambda/protocol/legacy/errors';
@@ -12,6 +13,7 @@ import { v3ErrorResponse } from '../../lambda/protocol/v3/errors';
 import { PayloadTooLargeError } from '../../lambda/errors';
 import { matchRoute } from '../../lambda/routes';
 import type { Deps } from '../../lambda/runtime';
+import { localContext } from './lambdaContext';
 
 const HANDLERS_DIR = path.resolve(__dirname, '../../lambda/handlers');
 const loaded = new Map<string, Promise<Operation>>();
@@ -56,6 +58,15 @@ function send(res: ServerResponse, response: HttpResponse): void {
 }
 
 export function createLocalServer(getDeps: () => Deps): Server {
+  const handlers = new Map<string, EdgeHandler>();
+  const handlerOf = async (operation: string): Promise<EdgeHandler> => {
+    let handler = handlers.get(operation);
+    if (!handler) {
+      handler = edgeHandler(operation, await loadOperation(operation), async () => getDeps());
+      handlers.set(operation, handler);
+    }
+    return handler;
+  };
   return createServer((req, res) => {
     void (async () => {
       const url = req.url ?? '/';
@@ -77,13 +88,19 @@ export function createLocalServer(getDeps: () => Deps): Server {
         return;
       }
       const match = matchRoute(pathOnly);
-      const op = match ? await loadOperation(match.route.operation) : undefined;
       const headers: Record<string, string | undefined> = {};
       for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
-      send(
-        res,
-        await dispatch(match, op, { method: req.method ?? 'GET', path: pathOnly, headers, body }, getDeps()),
-      );
+      // A path no function serves still gets the protocol's 404 body, from any operation's pipeline.
+      const operation = match?.route.operation ?? 'provision';
+      const event = {
+        rawPath: pathOnly,
+        body,
+        isBase64Encoded: false,
+        headers,
+        requestContext: { http: { method: req.method ?? 'GET', path: pathOnly } },
+      };
+      const handler = await handlerOf(operation);
+      send(res, await handler(event, localContext(operation, getDeps().config.requestTimeoutMs)));
     })().catch((err: unknown) => {
       // dispatch never throws; this is the last guard so a bug can never take the process down.
       if (!res.headersSent) send(res, v3ErrorResponse(err));

@@ -4,7 +4,7 @@
  * A purge that runs out of time hands the rest of its partition to a fresh invocation. A purge that
  * finished before the grace after the truncate passed sweeps once more after it (store/purge.ts).
  */
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
 import { loadDeps, type Deps } from '../runtime';
 import { sleep } from '../store/concurrency';
 import { pendingPurges, purgePartition, touchPurgeMarker, type PurgeJob } from '../store/purge';
@@ -46,10 +46,10 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
       if (!result.done) {
         await touchPurgeMarker(deps.db, job, deps.now());
         await deps.purger.schedule(job);
-        log('info', 'purge continues in a new invocation', { ...job, deleted: result.deleted });
+        logger.info('purge continues in a new invocation', { ...job, deleted: result.deleted });
       }
     } catch (err) {
-      log('error', 'purge failed', { ...job, ...errorFields(err) });
+      logger.error('purge failed', { ...job, ...errorFields(err) });
       if ('purge' in event) throw err; // let Lambda's async retry have another go
     }
     if (Date.now() > deadline) break;
@@ -69,10 +69,10 @@ async function buildIndex(deps: Deps, job: IndexBuildJob, deadline: number, reth
     const outcome = await runIndexBuild(deps, job, deadline);
     if (outcome.next) {
       await deps.indexBuilder.schedule(outcome.next);
-      log('info', 'index build continues in a new invocation', { ...job, indexed: outcome.indexed });
+      logger.info('index build continues in a new invocation', { ...job, indexed: outcome.indexed });
     }
   } catch (err) {
-    log('error', 'index build failed', { ...job, ...errorFields(err) });
+    logger.error('index build failed', { ...job, ...errorFields(err) });
     if (rethrow) throw err; // let Lambda's async retry have another go
   }
 }

@@ -9,15 +9,25 @@ import {
   classifyFailure,
   MethodNotAllowedError,
   PayloadTooLargeError,
+  ResponseTooLargeError,
   RouteNotFoundError,
   isDomainError,
 } from '../errors';
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
+import { recordRequest } from '../metrics';
+import { emptyUsage, inRequestScope } from '../store/requestScope';
 import type { RouteMatch } from '../routes';
 import type { Deps } from '../runtime';
 import { RequestBudget } from '../model/budget';
 import type { Caller, RequestContext } from '../model/context';
-import { json, MAX_BODY_BYTES, type HttpRequest, type HttpResponse } from './http';
+import {
+  json,
+  MAX_BODY_BYTES,
+  MAX_RESPONSE_BYTES,
+  responseBytes,
+  type HttpRequest,
+  type HttpResponse,
+} from './http';
 import type { Json, Operation } from './operation';
 import { authorizeLegacy } from './legacy/access';
 import { openLegacyRequest } from './legacy/envelope';
@@ -44,48 +54,89 @@ export async function dispatch(
     deadline: options.deadline,
   });
   const withBudget = (caller: Caller): RequestContext => ({ ...caller, budget });
+  const usage = emptyUsage();
   let requestId: string = randomUUID();
   let tenant: string | undefined;
-  let response: HttpResponse;
-  try {
-    if (!match || !op) throw new RouteNotFoundError(req.path);
-    if (req.method.toUpperCase() !== 'POST') throw new MethodNotAllowedError(req.method);
-    if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES) throw new PayloadTooLargeError(MAX_BODY_BYTES);
+  let errorCode: string | undefined;
+  // Every DynamoDB call below sees this request's deadline and adds to its usage (store/requestScope.ts).
+  const response = await inRequestScope({ budget, usage }, async (): Promise<HttpResponse> => {
+    try {
+      if (!match || !op) throw new RouteNotFoundError(req.path);
+      if (req.method.toUpperCase() !== 'POST') throw new MethodNotAllowedError(req.method);
+      if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES)
+        throw new PayloadTooLargeError(MAX_BODY_BYTES);
 
-    let result: unknown;
-    if (match.protocol === 'v3') {
-      if (!op.v3) throw new RouteNotFoundError(req.path);
-      const payload = await deps.verifyToken(req.body);
-      const envelope = openEnvelope(payload, deps.config, requestId);
-      requestId = envelope.context.requestId;
-      tenant = envelope.context.tenant;
-      result = await op.v3(envelope.request, withBudget(envelope.context), deps);
-    } else if (match.protocol === 'legacy') {
-      if (!op.legacy) throw new RouteNotFoundError(req.path);
-      const envelope = openLegacyRequest(req.body, deps.config, requestId);
-      tenant = envelope.context.tenant;
-      await authorizeLegacy(match.path, envelope, deps);
-      result = await op.legacy(envelope.request, withBudget(envelope.context), deps, match.path);
-    } else if (match.protocol === 'open') {
-      if (!op.open) throw new RouteNotFoundError(req.path);
-      result = await op.open(parseOptionalJson(req.body), deps, match.path);
-    } else {
-      throw new RouteNotFoundError(req.path);
+      let result: unknown;
+      if (match.protocol === 'v3') {
+        if (!op.v3) throw new RouteNotFoundError(req.path);
+        const payload = await deps.verifyToken(req.body);
+        const envelope = openEnvelope(payload, deps.config, requestId);
+        requestId = envelope.context.requestId;
+        tenant = envelope.context.tenant;
+        result = await op.v3(envelope.request, withBudget(envelope.context), deps);
+      } else if (match.protocol === 'legacy') {
+        if (!op.legacy) throw new RouteNotFoundError(req.path);
+        const envelope = openLegacyRequest(req.body, deps.config, requestId);
+        tenant = envelope.context.tenant;
+        await authorizeLegacy(match.path, envelope, deps);
+        result = await op.legacy(envelope.request, withBudget(envelope.context), deps, match.path);
+      } else if (match.protocol === 'open') {
+        if (!op.open) throw new RouteNotFoundError(req.path);
+        result = await op.open(await openBody(req.body, deps, requestId), deps, match.path);
+      } else {
+        throw new RouteNotFoundError(req.path);
+      }
+      const ok = json(200, result ?? {});
+      const bytes = responseBytes(ok);
+      if (bytes > MAX_RESPONSE_BYTES) throw new ResponseTooLargeError(bytes, MAX_RESPONSE_BYTES);
+      return ok;
+    } catch (caught) {
+      if (!isDomainError(caught) || caught.status >= 500)
+        logFailure(caught, requestId, match?.route.operation);
+      const err = classifyFailure(caught);
+      errorCode = isDomainError(err) ? err.code : 'UNKNOWN_ERROR';
+      return match?.protocol === 'legacy' ? legacyErrorResponse(err) : v3ErrorResponse(err);
     }
-    response = json(200, result ?? {});
-  } catch (caught) {
-    if (!isDomainError(caught) || caught.status >= 500) logFailure(caught, requestId, match?.route.operation);
-    const err = classifyFailure(caught);
-    response = match?.protocol === 'legacy' ? legacyErrorResponse(err) : v3ErrorResponse(err);
-  }
-  log('info', 'request', {
+  });
+  const operation = match?.route.operation ?? 'unknown';
+  const ms = Date.now() - started;
+  // One line per request: who asked, what it cost (the per-tenant cost view reads these fields).
+  logger.info('request', {
     requestId,
-    operation: match?.route.operation ?? 'unknown',
+    operation,
     tenant,
     status: response.statusCode,
-    ms: Date.now() - started,
+    ...(errorCode ? { errorCode } : {}),
+    ms,
+    dynamodbRequests: usage.requests,
+    itemsRead: usage.itemsRead,
+    // These key names are what the stack's Contributor Insights rules and dashboard query read.
+    readCapacity: usage.readUnits,
+    writeCapacity: usage.writeUnits,
+  });
+  recordRequest({
+    operation,
+    ms,
+    itemsRead: usage.itemsRead,
+    readUnits: usage.readUnits,
+    writeUnits: usage.writeUnits,
+    errorCode,
   });
   return response;
+}
+
+/** A compact JWS: three base64url segments. */
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/**
+ * An unauthenticated path (`/v3/provision`) takes plain JSON or, as Wix's V3 calls send it, a signed
+ * JWT body: that one is verified like any V3 body and its `data.request` is the request.
+ */
+async function openBody(body: string, deps: Deps, requestId: string): Promise<Json> {
+  const text = body.trim();
+  if (!JWT_SHAPE.test(text)) return parseOptionalJson(text);
+  const envelope = openEnvelope(await deps.verifyToken(text), deps.config, requestId);
+  return envelope.request;
 }
 
 function parseOptionalJson(body: string): Json {
@@ -100,5 +151,5 @@ function parseOptionalJson(body: string): Json {
 }
 
 function logFailure(err: unknown, requestId: string, operation: string | undefined): void {
-  log('error', 'request failed', { requestId, operation, ...errorFields(err) });
+  logger.error('request failed', { requestId, operation, ...errorFields(err) });
 }

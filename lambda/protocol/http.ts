@@ -17,6 +17,19 @@ export interface HttpResponse {
 /** Largest request body accepted (Lambda's synchronous payload limit). */
 export const MAX_BODY_BYTES = 6 * 1024 * 1024;
 
+/**
+ * Lambda's limit for a synchronous response: 6,291,556 bytes for the whole JSON the function
+ * returns (statusCode, headers and the body as an escaped JSON string). Past it the invocation fails
+ * and API Gateway answers 500, so the adaptor checks it itself, locally as on AWS.
+ */
+export const MAX_RESPONSE_BYTES = 6_291_556;
+
+/** Bytes of the response as Lambda serialises it. Escaping grows a body at most 6 times (\u00XX). */
+export function responseBytes(response: HttpResponse): number {
+  if (response.body.length * 6 + 1024 < MAX_RESPONSE_BYTES) return 0;
+  return Buffer.byteLength(JSON.stringify(response), 'utf8');
+}
+
 export function json(statusCode: number, payload: unknown): HttpResponse {
   return {
     statusCode,

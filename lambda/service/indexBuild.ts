@@ -8,7 +8,7 @@
  * its writer or gets them from the scan.
  */
 import { ConflictError } from '../errors';
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
 import type { CollectionRecord, IndexRecord } from '../model/collection';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
@@ -98,7 +98,7 @@ export class LocalIndexBuilder implements IndexBuilder {
           outcome = await runIndexBuild(this.deps(), outcome.next, Number.POSITIVE_INFINITY);
       } catch (err) {
         // the marker stays; the next sweep retries
-        log('error', 'index build failed; the sweep will retry it', { ...job, ...errorFields(err) });
+        logger.error('index build failed; the sweep will retry it', { ...job, ...errorFields(err) });
       }
     })();
     this.running.add(task);
@@ -116,6 +116,6 @@ export async function startIndexBuild(deps: Deps, requestId: string, job: IndexB
   try {
     await deps.indexBuilder.schedule(job);
   } catch (err) {
-    log('error', 'could not start index build; the sweep will retry it', { requestId, ...errorFields(err) });
+    logger.error('could not start index build; the sweep will retry it', { requestId, ...errorFields(err) });
   }
 }

@@ -34,7 +34,9 @@ export interface ItemsRequest {
 export function parseItemsRequest(request: Record<string, unknown>, requireIds: boolean): ItemsRequest {
   const collectionId = requireCollectionIdString(request.collectionId);
   const items = request.items;
-  if (!Array.isArray(items) || items.length === 0) {
+  // An empty list is refused by the service once it knows the collection exists (requireSomeItems),
+  // so a missing collection answers COLLECTION_NOT_FOUND whatever the list holds.
+  if (!Array.isArray(items)) {
     fail('items must be a non-empty array', [{ fieldPath: 'items', message: 'non-empty array required' }]);
   }
   if (items.length > MAX_ITEMS_PER_REQUEST) {
@@ -72,4 +74,14 @@ export function parseIdsRequest(request: Record<string, unknown>): {
   }
   ids.forEach((id, i) => checkId(id, `itemIds[${i}]`));
   return { collectionId, itemIds: ids as string[] };
+}
+
+/**
+ * Refuses an empty `items` list. Called after the collection lookup: on a missing collection an
+ * empty list answers COLLECTION_NOT_FOUND as a one-item request does (Wix's reference adaptor).
+ */
+export function requireSomeItems(items: readonly unknown[]): void {
+  if (items.length === 0) {
+    fail('items must be a non-empty array', [{ fieldPath: 'items', message: 'non-empty array required' }]);
+  }
 }

@@ -11,7 +11,7 @@ import {
   isDomainError,
   type DomainError,
 } from '../errors';
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
 import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
@@ -22,6 +22,7 @@ import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
 import { insertIndexKeys, replaceIndexedItem } from './indexWrites';
+import { requireSomeItems } from './itemRequests';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
@@ -67,8 +68,8 @@ function storable(item: WixItem): WixItem {
   return out;
 }
 
-function logger(ctx: RequestContext): (err: unknown) => void {
-  return (err) => log('error', 'item write failed', { requestId: ctx.requestId, ...errorFields(err) });
+function writeFailureLogger(ctx: RequestContext): (err: unknown) => void {
+  return (err) => logger.error('item write failed', { requestId: ctx.requestId, ...errorFields(err) });
 }
 
 async function current(
@@ -91,8 +92,9 @@ export async function insertItems(
   items: WixItem[],
 ): Promise<ItemResult[]> {
   const { pk, record } = await current(deps, ctx, collectionId);
+  requireSomeItems(items);
   const now = dateNow(deps);
-  const logFailure = logger(ctx);
+  const logFailure = writeFailureLogger(ctx);
   const prepared = items.map((raw) => {
     const item: WixItem = {
       ...raw,
@@ -133,8 +135,9 @@ export async function updateItems(
   items: WixItem[],
 ): Promise<ItemResult[]> {
   const { pk, record } = await current(deps, ctx, collectionId);
+  requireSomeItems(items);
   const now = dateNow(deps);
-  const logFailure = logger(ctx);
+  const logFailure = writeFailureLogger(ctx);
   return mapLimitByKey(
     items.map((it) => String(it._id)),
     WRITE_CONCURRENCY,
@@ -156,7 +159,7 @@ export async function removeItems(
   itemIds: string[],
 ): Promise<ItemResult[]> {
   const { pk, record } = await current(deps, ctx, collectionId);
-  const logFailure = logger(ctx);
+  const logFailure = writeFailureLogger(ctx);
   const results = await mapLimitByKey(itemIds, WRITE_CONCURRENCY, async (i): Promise<ItemResult> => {
     try {
       return { item: await deleteItem(deps.db, pk, itemIds[i]!) };
@@ -170,7 +173,7 @@ export async function removeItems(
   } catch (err) {
     // The items are gone and the answer must say so; references left behind point at nothing,
     // which reads skip (an included item that does not exist is omitted).
-    log('error', 'could not remove references of removed items', {
+    logger.error('could not remove references of removed items', {
       requestId: ctx.requestId,
       ...errorFields(err),
     });

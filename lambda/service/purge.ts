@@ -1,5 +1,5 @@
 /** Starting and running purges of retired generations (see store/purge.ts). */
-import { errorFields, log } from '../log';
+import { errorFields, logger } from '../log';
 import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import type { PurgeJob } from '../store/purge';
@@ -9,7 +9,7 @@ export async function startPurge(deps: Deps, ctx: RequestContext, job: PurgeJob)
   try {
     await deps.purger.schedule(job);
   } catch (err) {
-    log('error', 'could not start purge; the sweep will retry it', {
+    logger.error('could not start purge; the sweep will retry it', {
       requestId: ctx.requestId,
       ...errorFields(err),
     });

@@ -1,13 +1,14 @@
-/** Secrets Manager reads, once per process (cold start). */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+/**
+ * Secrets Manager reads through Powertools Parameters: cached per process for a while
+ * (SECRETS_MAX_AGE_SECONDS), so a warm function does not call Secrets Manager on every request and
+ * still picks up a rotated secret without a redeploy.
+ */
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 
-let client: SecretsManagerClient | undefined;
-
-export async function readSecret(arn: string, region: string): Promise<string> {
-  client ??= new SecretsManagerClient({ region });
-  const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  if (typeof out.SecretString !== 'string' || out.SecretString.length === 0) {
+export async function readSecret(arn: string, maxAgeSeconds: number): Promise<string> {
+  const value = await getSecret(arn, { maxAge: maxAgeSeconds });
+  if (typeof value !== 'string' || value.length === 0) {
     throw new Error('the secret has no string value');
   }
-  return out.SecretString;
+  return value;
 }

@@ -12,6 +12,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
+import { logger } from '../../lambda/log';
 
 jest.setTimeout(300_000);
 
@@ -742,7 +743,7 @@ let failures: string[] = [];
 
 /** Runs `fn` with the adaptor's logging on and its lines captured instead of printed. */
 async function capturingLogs<T>(fn: () => Promise<T>): Promise<T> {
-  const level = process.env.LOG_LEVEL;
+  const level = logger.getLevelName();
   const out = process.stdout.write;
   const err = process.stderr.write;
   const capture = (stream: NodeJS.WriteStream, original: typeof process.stdout.write) =>
@@ -766,7 +767,7 @@ async function capturingLogs<T>(fn: () => Promise<T>): Promise<T> {
       }
       return true;
     }) as typeof process.stdout.write;
-  process.env.LOG_LEVEL = 'info';
+  logger.setLogLevel('INFO');
   process.stdout.write = capture(process.stdout, out);
   process.stderr.write = capture(process.stderr, err);
   try {
@@ -774,7 +775,7 @@ async function capturingLogs<T>(fn: () => Promise<T>): Promise<T> {
   } finally {
     process.stdout.write = out;
     process.stderr.write = err;
-    process.env.LOG_LEVEL = level;
+    logger.setLogLevel(level);
   }
 }
 

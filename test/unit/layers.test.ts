@@ -9,7 +9,7 @@ import path from 'node:path';
 const LAMBDA = path.resolve(__dirname, '../../lambda');
 
 /** What each layer may import (folders under lambda/, or top-level module names without `.ts`). */
-const LEAF = ['model', 'errors', 'config', 'text', 'shape', 'log', 'routes'];
+const LEAF = ['model', 'errors', 'config', 'text', 'shape', 'log', 'metrics', 'tracer', 'pipeline', 'routes'];
 const ALLOWED: Record<string, readonly string[]> = {
   model: ['model', 'config', 'errors', 'store'], // deps.ts names the store's client and purger types
   query: ['query', 'store', ...LEAF], // pure store modules (values, layout, schema); see the I/O rule below

@@ -135,7 +135,8 @@ export function parseItems(
   const collectionId = collectionName(request);
   if (!bulk) return { collectionId, items: [itemObject(request.item, 'item', requireIds)] };
   const items = request.items;
-  if (!Array.isArray(items) || items.length === 0) bad('items', 'must be a non-empty array');
+  // Empty: refused by the service after the collection lookup (a missing collection is a 404 first).
+  if (!Array.isArray(items)) bad('items', 'must be a non-empty array');
   if (items.length > MAX_ITEMS_PER_REQUEST)
     bad('items', `at most ${MAX_ITEMS_PER_REQUEST} items per request`);
   return { collectionId, items: items.map((it, i) => itemObject(it, `items[${i}]`, requireIds)) };

@@ -6,7 +6,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload } from 'jose';
 import { UnauthorizedError, type UnauthorizedReason } from '../../errors';
 import type { TokenVerifier } from '../../model/deps';
-import { log } from '../../log';
+import { logger } from '../../log';
 
 export interface VerifierOptions {
   readonly publicKeys: readonly string[];
@@ -36,8 +36,7 @@ export function createVerifier(options: VerifierOptions): TokenVerifier {
     // A token Wix minted for any other app would pass: only ever by explicit choice, and said so.
     if (!options.acceptAnyAudience)
       throw new Error('WIX_APP_ID is not set: set it to your Wix app id, or to * to accept any audience');
-    log(
-      'info',
+    logger.warn(
       'WIX_APP_ID=*: V3 tokens are accepted whatever app they were minted for (audience not checked)',
     );
   }
