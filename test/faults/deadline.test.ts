@@ -11,7 +11,7 @@ import { RequestBudget } from '../../lambda/model/budget';
 import { edgeHandler } from '../../lambda/protocol/lambda';
 import { DeadlineRetryStrategy } from '../../lambda/store/deadline';
 import { emptyUsage, inRequestScope } from '../../lambda/store/requestScope';
-import { testDeps } from '../helpers/adaptor';
+import { TEST_APP_ID, testDeps } from '../helpers/adaptor';
 import { wixKeys } from '../helpers/keys';
 
 const SECRET = 'a-legacy-secret-key-for-the-deadline-test';
@@ -41,7 +41,7 @@ const cases: [string, string, () => Promise<string>, (body: any) => void][] = [
     () =>
       signV3Request(
         { collectionId: 'cities', query: {} },
-        { privateKeyPem: wixKeys().privateKeyPem, instanceId: 'tenant-deadline' },
+        { privateKeyPem: wixKeys().privateKeyPem, instanceId: 'tenant-deadline', appId: TEST_APP_ID },
       ),
     (body) => expect(body).toMatchObject({ errorCode: 'SERVICE_UNAVAILABLE' }),
   ],

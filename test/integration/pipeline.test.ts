@@ -59,7 +59,11 @@ beforeAll(async () => {
   const { operation } = await import('../../lambda/handlers/collectionsGet');
   const { testDeps } = await import('../helpers/adaptor');
   ({ localContext } = await import('../../bin/local/lambdaContext'));
-  const deps = testDeps({ WIX_SECRET_KEY: 'a-secret-for-the-pipeline-test' });
+  const deps = testDeps({
+    WIX_SECRET_KEY: 'a-secret-for-the-pipeline-test',
+    // the master secret opens exactly this tenant
+    WIX_SECRET_KEY_TENANT: 'tenant-pipeline',
+  });
   secretKey = deps.config.wixSecretKey!;
   stats = deps.db.stats;
   ({ totalRequests } = await import('../../lambda/store/client'));

@@ -23,7 +23,10 @@ describe('an empty items list on a missing collection', () => {
 describe('/v3/provision', () => {
   const a = createTestAdaptor();
   it('accepts a signed JWT body as well as plain JSON', async () => {
-    const jwt = await signV3Request({}, { privateKeyPem: wixKeys().privateKeyPem, instanceId: a.tenant });
+    const jwt = await signV3Request(
+      {},
+      { privateKeyPem: wixKeys().privateKeyPem, instanceId: a.tenant, appId: a.deps.config.wixAppId },
+    );
     const signed = await a.raw('/v3/provision', jwt);
     const plain = await a.raw('/v3/provision', '{}');
     expect(signed.status).toBe(200);

@@ -12,7 +12,7 @@ async function answer(items: unknown[]) {
   const path = '/v3/items/query';
   const body = await signV3Request(
     { collectionId: 'big' },
-    { privateKeyPem: wixKeys().privateKeyPem, instanceId: 't' },
+    { privateKeyPem: wixKeys().privateKeyPem, instanceId: 't', appId: deps.config.wixAppId },
   );
   const op = { v3: async () => ({ items, pagingMetadata: { count: items.length } }) };
   return dispatch(matchRoute(path), op, { method: 'POST', path, headers: {}, body }, deps);
