@@ -6,10 +6,12 @@
  *   production    true -> the table gets deletion protection
  *   secretKeyArn  complete ARN of an existing secret to use as the legacy secret key
  *   stackName     CloudFormation stack name (default WixDynamoDbAdaptor)
+ *   attachTables  existing tables to serve as collections: the ATTACH_TABLES JSON (docs/existing-tables.md)
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdaptorStack } from './adaptor-stack';
+import { attachTablesFromContext } from './attached-tables';
 import { contextFlag, contextString } from './context';
 
 export const DEFAULT_STACK_NAME = 'WixDynamoDbAdaptor';
@@ -26,6 +28,7 @@ export function buildAdaptorApp(app: App, options: AdaptorAppOptions = {}): Adap
     // parameters), so synth needs no AWS credentials and one template deploys to any region.
     production: contextFlag(app, 'production'),
     secretKeyArn: contextString(app, 'secretKeyArn'),
+    attachTables: attachTablesFromContext(app),
   });
 
   // An unacknowledged finding fails the synth. Each acknowledgement sits next to the construct it

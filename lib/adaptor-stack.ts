@@ -12,6 +12,8 @@ import { ROUTES, type RouteDef } from '../lambda/routes';
 import { AdaptorApi } from './adaptor-api';
 import { AdaptorConfig } from './adaptor-config';
 import { AdaptorTable } from './adaptor-table';
+import { AttachedTables } from './attached-tables';
+import type { AttachEntry } from '../lambda/model/attach';
 import { jobEntry, OperationFunction } from './operation-function';
 
 /** Operation name (and `lambda/jobs/` file) of the background job that deletes dropped partitions. */
@@ -45,12 +47,16 @@ export interface AdaptorStackProps extends StackProps {
   readonly production?: boolean;
   /** Use this existing Secrets Manager secret (complete ARN) as the legacy secret key. */
   readonly secretKeyArn?: string;
+  /** Existing tables served as collections (docs/existing-tables.md). @default none */
+  readonly attachTables?: readonly AttachEntry[];
 }
 
 export class AdaptorStack extends Stack {
   readonly table: AdaptorTable;
   readonly config: AdaptorConfig;
   readonly api: AdaptorApi;
+  /** Existing tables attached as collections, and the grants for them. */
+  readonly attached: AttachedTables;
   /** Operation functions by operation name, one per route. */
   readonly functions: ReadonlyMap<string, OperationFunction>;
   /** The purge job (not behind the API). */
@@ -68,6 +74,7 @@ export class AdaptorStack extends Stack {
       props.secretKeyArn ? { secretKeyArn: props.secretKeyArn } : {},
     );
     this.api = new AdaptorApi(this, 'Api');
+    this.attached = new AttachedTables(this, 'Attached', props.attachTables ?? []);
 
     this.purgeFunction = this.createPurge();
     this.purgeSweep = new events.Rule(this, 'PurgeSweep', {
@@ -144,6 +151,7 @@ export class AdaptorStack extends Stack {
       access: route.access,
       environment: this.baseEnvironment(),
     });
+    this.attached.grant(fn.role, route.access);
     // Each secret is known to, and readable by, only the functions that use it.
     if (route.access === 'read') {
       // Queries sign and verify their paging cursors with it.
@@ -174,6 +182,10 @@ export class AdaptorStack extends Stack {
   }
 
   private baseEnvironment(): Record<string, string> {
-    return { TABLE_NAME: this.table.table.tableName, ...this.config.environment };
+    return {
+      TABLE_NAME: this.table.table.tableName,
+      ...this.config.environment,
+      ...this.attached.environment,
+    };
   }
 }
