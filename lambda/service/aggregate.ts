@@ -20,10 +20,9 @@ import { ALLOW_ALL, parseFilter } from '../query/parse';
 import { comparator, type Row } from '../query/sort';
 import { canonical, compareForSort, getPath } from '../query/values';
 import type { Deps } from '../model/deps';
-import * as collections from '../store/collections';
-import { itemsPk } from '../store/keys';
 import { setOwn } from '../store/values';
 import { forEachMatch } from './query';
+import { resolveCollection } from './sources';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { fieldPolicy } from './queryPolicy';
 
@@ -119,15 +118,14 @@ export async function aggregateItems(
   ctx: RequestContext,
   given: AggregateSpec,
 ): Promise<PageResult<Row>> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, given.collectionId);
+  const record = await resolveCollection(deps, ctx, given.collectionId);
   const { spec, offset } = resume(deps, ctx, given, record.generation, 'aggregate');
   checkAggregation(spec.groupingFields, spec.operations);
   const initial = parseFilter(spec.initialFilter, fieldPolicy(record), 'initialFilter');
   const final = parseFilter(spec.finalFilter, ALLOW_ALL, 'finalFilter');
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
 
   const groups = new Map<string, { keyValues: unknown[]; accs: Acc[] }>();
-  await forEachMatch(deps, ctx, pk, initial, spec.consistentRead, (item) => {
+  await forEachMatch(deps, ctx, record, initial, spec.consistentRead, (item) => {
     const keyValues = spec.groupingFields.map((f) => getPath(item, f).value ?? null);
     const key = canonical(keyValues);
     let g = groups.get(key);

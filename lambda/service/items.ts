@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  CollectionReadOnlyError,
   ItemAlreadyExistsError,
   ServiceUnavailableError,
   ValidationError,
@@ -16,14 +17,15 @@ import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { mapLimitByKey } from '../store/concurrency';
-import { itemsPk } from '../store/keys';
-import { deleteItem, fromRecord, putNewItem, replaceItem, toRecord, type WixItem } from '../store/items';
+import { toRecord, type WixItem } from '../store/items';
 import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
+import { attachedWriteTarget, type WriteOperation } from './attachedWrites';
+import { writerFor, type Writer } from './writers';
 
 export type ItemResult = { item: WixItem } | { error: DomainError };
 
@@ -74,9 +76,19 @@ async function current(
   deps: Deps,
   ctx: RequestContext,
   collectionId: string,
-): Promise<{ pk: string; record: CollectionRecord }> {
+  operation: WriteOperation,
+): Promise<{ writer: Writer; record: CollectionRecord }> {
+  const attached = await attachedWriteTarget(deps, ctx, collectionId, operation);
+  if (attached) {
+    // Writing a read-write attached table needs its own writer, which this step does not have yet.
+    throw new CollectionReadOnlyError(
+      collectionId,
+      operation,
+      `collection ${collectionId} is an attached table; writing attached tables is not available yet`,
+    );
+  }
   const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
-  return { pk: itemsPk(ctx.tenant, collectionId, record.generation), record };
+  return { writer: writerFor(deps.db, record, ctx.tenant), record };
 }
 
 function dateNow(deps: Deps): { $date: string } {
@@ -89,7 +101,7 @@ export async function insertItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk } = await current(deps, ctx, collectionId);
+  const { writer } = await current(deps, ctx, collectionId, 'insert');
   const now = dateNow(deps);
   const logFailure = logger(ctx);
   const prepared = items.map((raw) => {
@@ -115,9 +127,7 @@ export async function insertItems(
       if (seen.has(id)) return { error: new ItemAlreadyExistsError(id) };
       seen.add(id);
       try {
-        const value = storable(item);
-        await putNewItem(deps.db, pk, value);
-        return { item: fromRecord(toRecord(pk, value)) };
+        return { item: await writer.insert(storable(item)) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
@@ -131,7 +141,7 @@ export async function updateItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk } = await current(deps, ctx, collectionId);
+  const { writer } = await current(deps, ctx, collectionId, 'update');
   const now = dateNow(deps);
   const logFailure = logger(ctx);
   return mapLimitByKey(
@@ -140,7 +150,7 @@ export async function updateItems(
     async (i): Promise<ItemResult> => {
       try {
         const value = storable({ ...items[i]!, _updatedDate: now });
-        return { item: await replaceItem(deps.db, pk, value, now) };
+        return { item: await writer.replace(value, now) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
@@ -154,16 +164,18 @@ export async function removeItems(
   collectionId: string,
   itemIds: string[],
 ): Promise<ItemResult[]> {
-  const { pk, record } = await current(deps, ctx, collectionId);
+  const { writer, record } = await current(deps, ctx, collectionId, 'remove');
   const logFailure = logger(ctx);
   const results = await mapLimitByKey(itemIds, WRITE_CONCURRENCY, async (i): Promise<ItemResult> => {
     try {
-      return { item: await deleteItem(deps.db, pk, itemIds[i]!) };
+      return { item: await writer.remove(itemIds[i]!) };
     } catch (err) {
       return { error: itemError(err, logFailure) };
     }
   });
   const removed = results.flatMap((r) => ('item' in r ? [String(r.item._id)] : []));
+  // Attached tables hold no references (no MULTI_REFERENCE field can be declared on them).
+  if (record.attached) return results;
   try {
     await removeReferencesOfItems(deps, ctx, record, removed);
   } catch (err) {
@@ -184,6 +196,7 @@ export async function truncateItems(
   rawCollectionId: unknown,
 ): Promise<void> {
   const collectionId = requireCollectionIdString(rawCollectionId);
+  await attachedWriteTarget(deps, ctx, collectionId, 'truncate');
   const now = deps.now();
   const job = await collections.retireGeneration(deps.db, ctx.tenant, collectionId, newGeneration(now), now);
   await startPurge(deps, ctx, job);

@@ -10,17 +10,16 @@ import type { Node, SortKey } from '../query/ast';
 import { decodeCursor, encodeCursor, type CursorState } from '../query/cursor';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
-import { plan, type Plan } from '../query/plan';
+import type { Plan } from '../query/plan';
 import { project } from '../query/project';
 import { comparator, TopK, type Row } from '../query/sort';
 import { compareForSort, getPath } from '../query/values';
 import type { Deps } from '../model/deps';
 import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
-import * as collections from '../store/collections';
-import { getItems, type WixItem } from '../store/items';
-import { itemsPk } from '../store/keys';
-import { countQuery, streamQuery } from '../store/queryItems';
+import type { WixItem } from '../store/items';
+import { planFor, readerFor, type Reader } from './readers';
+import { resolveCollection } from './sources';
 import { fieldPolicy, checkSort } from './queryPolicy';
 
 export interface QuerySpec {
@@ -75,9 +74,8 @@ interface Scan {
 
 /** Collects the page (plus one row, to know whether more exist) for a plan. */
 async function collect(
-  deps: Deps,
   ctx: RequestContext,
-  pk: string,
+  reader: Reader,
   p: Plan,
   opts: {
     skip: number;
@@ -92,7 +90,7 @@ async function collect(
   const path = p.path;
   if (path.kind === 'none') return { rows: [], total: 0 };
   if (path.kind === 'get') {
-    const found = await getItems(deps.db, pk, path.ids, consistent);
+    const found = await reader.get(path.ids, consistent);
     const all = [...found.values()].filter((item) => matches(p.filter, item)).sort(comparator(p.sort));
     const rows = all.filter(after).slice(skip, skip + take);
     return { rows, total: position ? undefined : all.length };
@@ -102,7 +100,7 @@ async function collect(
     // Key order is the requested order: stop as soon as the page is full (unless counting).
     const rows: Row[] = [];
     let seen = 0;
-    const stream = streamQuery(deps.db, path, {
+    const stream = reader.stream(path, {
       consistent,
       budget,
       ...(wantTotal ? {} : { wanted: skip + take }),
@@ -121,7 +119,7 @@ async function collect(
   // Any other order: read every match once, keeping only the best skip + take rows in memory.
   const top = new TopK(skip + take, comparator(p.sort));
   let total = 0;
-  for await (const page of streamQuery(deps.db, path, { consistent, budget })) {
+  for await (const page of reader.stream(path, { consistent, budget })) {
     for (const item of page) {
       if (!matches(p.filter, item)) continue;
       total += 1;
@@ -132,8 +130,7 @@ async function collect(
 }
 
 export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpec): Promise<QueryResult> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  const record = await resolveCollection(deps, ctx, spec.collectionId);
   let state: CursorState | undefined;
   if (spec.cursor !== undefined) {
     state = decodeCursor(spec.cursor, ctx.tenant, deps.config.cursorSecret, spec.collectionId);
@@ -155,9 +152,13 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const position = state?.a;
   const idOrdered = (sortKeys: readonly SortKey[]) => sortKeys.length === 0 || sortKeys[0]!.field === '_id';
   const afterId = position && idOrdered(sort) ? String(position[position.length - 1]) : undefined;
-  const p = plan(filter, sort, pk, afterId !== undefined ? { afterId } : {});
+  const p = planFor(record, ctx.tenant, filter, sort, {
+    ...(afterId !== undefined ? { afterId } : {}),
+    consistent: spec.consistentRead,
+  });
   const skip = spec.cursorMode ? 0 : spec.offset;
-  const scan = await collect(deps, ctx, pk, p, {
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
+  const scan = await collect(ctx, reader, p, {
     skip,
     take: limit + 1,
     position,
@@ -212,14 +213,13 @@ export interface CountSpec {
 
 /** Exact count: Select COUNT when DynamoDB evaluates the whole filter, otherwise counted in memory. */
 export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpec): Promise<number> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  const record = await resolveCollection(deps, ctx, spec.collectionId);
   const filter = parseFilter(spec.filter, fieldPolicy(record));
-  const p = plan(filter, [], pk);
+  const p = planFor(record, ctx.tenant, filter, [], { consistent: spec.consistentRead });
   const path = p.path;
-  if (path.kind === 'query' && path.exact)
-    return countQuery(deps.db, path, spec.consistentRead, budgetOf(ctx));
-  const scan = await collect(deps, ctx, pk, p, {
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
+  if (path.kind === 'query' && path.exact) return reader.count(path, spec.consistentRead);
+  const scan = await collect(ctx, reader, p, {
     skip: 0,
     take: 0,
     position: undefined,
@@ -229,23 +229,24 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
   return scan.total ?? 0;
 }
 
-/** Calls `onItem` for every item of the partition that matches `filter` (aggregate, distinct). */
+/** Calls `onItem` for every item of the collection that matches `filter` (aggregate, distinct). */
 export async function forEachMatch(
   deps: Deps,
   ctx: RequestContext,
-  pk: string,
+  record: CollectionRecord,
   filter: Node,
   consistent: boolean,
   onItem: (item: WixItem) => void,
 ): Promise<void> {
-  const { path } = plan(filter, [], pk);
+  const { path } = planFor(record, ctx.tenant, filter, [], { consistent });
   if (path.kind === 'none') return;
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   if (path.kind === 'get') {
-    for (const item of (await getItems(deps.db, pk, path.ids, consistent)).values())
+    for (const item of (await reader.get(path.ids, consistent)).values())
       if (matches(filter, item)) onItem(item);
     return;
   }
-  for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(ctx) })) {
+  for await (const page of reader.stream(path, { consistent, budget: budgetOf(ctx) })) {
     for (const item of page) if (matches(filter, item)) onItem(item);
   }
 }
