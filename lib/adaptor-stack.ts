@@ -126,6 +126,8 @@ export class AdaptorStack extends Stack {
       timeout: Duration.minutes(15),
       description: 'Wix adaptor: deletes the items of truncated or deleted collections',
     });
+    // Truncate of a read-write attached table deletes its items in this job.
+    this.attached.grant(purge.role, 'write');
     // The ARN built from the known name, not `functionArn`: a reference from the function's own
     // policy to the function would be a dependency cycle (the function waits for its policy).
     purge.function.addToRolePolicy(

@@ -4,7 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  CollectionReadOnlyError,
   ItemAlreadyExistsError,
   ServiceUnavailableError,
   ValidationError,
@@ -24,6 +23,7 @@ import { requireCollectionIdString, type CollectionRecord } from './collectionMo
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
+import { touchPurgeMarker } from '../store/purge';
 import { attachedWriteTarget, type WriteOperation } from './attachedWrites';
 import { writerFor, type Writer } from './writers';
 
@@ -78,16 +78,9 @@ async function current(
   collectionId: string,
   operation: WriteOperation,
 ): Promise<{ writer: Writer; record: CollectionRecord }> {
-  const attached = await attachedWriteTarget(deps, ctx, collectionId, operation);
-  if (attached) {
-    // Writing a read-write attached table needs its own writer, which this step does not have yet.
-    throw new CollectionReadOnlyError(
-      collectionId,
-      operation,
-      `collection ${collectionId} is an attached table; writing attached tables is not available yet`,
-    );
-  }
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
+  const record =
+    (await attachedWriteTarget(deps, ctx, collectionId, operation)) ??
+    (await collections.requireCollection(deps.db, ctx.tenant, collectionId)).record;
   return { writer: writerFor(deps.db, record, ctx.tenant), record };
 }
 
@@ -189,15 +182,30 @@ export async function removeItems(
   return results;
 }
 
-/** O(1): the collection moves to a new, empty generation; the old one is purged in the background. */
+/**
+ * O(1): the collection moves to a new, empty generation; the old one is purged in the background.
+ * A read-write attached table has no generation: its items are deleted in the background (a marker
+ * lets the sweep finish the job if it dies), so they disappear gradually, never all at once.
+ */
 export async function truncateItems(
   deps: Deps,
   ctx: RequestContext,
   rawCollectionId: unknown,
 ): Promise<void> {
   const collectionId = requireCollectionIdString(rawCollectionId);
-  await attachedWriteTarget(deps, ctx, collectionId, 'truncate');
+  const attached = await attachedWriteTarget(deps, ctx, collectionId, 'truncate');
   const now = deps.now();
+  if (attached) {
+    const job = {
+      tenant: ctx.tenant,
+      collectionId,
+      generation: newGeneration(now),
+      table: attached.attached!.table,
+    };
+    await touchPurgeMarker(deps.db, job, now);
+    await startPurge(deps, ctx, job);
+    return;
+  }
   const job = await collections.retireGeneration(deps.db, ctx.tenant, collectionId, newGeneration(now), now);
   await startPurge(deps, ctx, job);
 }

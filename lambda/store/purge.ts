@@ -20,12 +20,15 @@ import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
 import { referencesPk } from './references';
+import { emptyAttachedTable } from './attached/truncate';
 import { ATTR } from './schema';
 
 export interface PurgeJob {
   readonly tenant: string;
   readonly collectionId: string;
   readonly generation: string;
+  /** An attached read-write table to empty (its truncate), instead of one of our partitions. */
+  readonly table?: string;
 }
 
 export const PURGE_MARKERS_PK = 'PURGE';
@@ -72,6 +75,14 @@ export async function purgePartition(
   job: PurgeJob,
   deadline = Number.POSITIVE_INFINITY,
 ): Promise<PurgeResult> {
+  if (job.table !== undefined) {
+    const emptied = await emptyAttachedTable(db, job.table, deadline);
+    if (!emptied.done) return emptied;
+    await db.client.send(
+      new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(purgeMarkerKey(job)) }),
+    );
+    return emptied;
+  }
   let deleted = 0;
   // The generation's items, then the references its items held.
   for (const pk of [

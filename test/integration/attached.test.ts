@@ -4,9 +4,9 @@
  * change nothing; tenants not listed do not see them.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { resetStats } from '../../lambda/store/client';
-import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
+import { createTestAdaptor, purgesIdle, testDeps, type TestAdaptor } from '../helpers/adaptor';
 import { createForeignTable, orderItems, ordersTable, putForeignItems } from '../helpers/foreignTables';
 
 const SECRET = 'attached-secret-key-0123456789';
@@ -328,5 +328,120 @@ describe('read-only', () => {
     });
     expect(addField.status).toBe(400);
     expect(await rawCount()).toBe(N);
+  });
+});
+
+describe('read-write (a single string key mapped by idAttribute)', () => {
+  const products = (body: Record<string, unknown>) =>
+    a.call(`/v3/items/${body.path}`, { collectionId: PRODUCTS, ...(body.request as object) });
+  const rawGet = async (sku: string) =>
+    (
+      await deps.db.client.send(
+        new GetItemCommand({ TableName: PRODUCTS, Key: { sku: { S: sku } }, ConsistentRead: true }),
+      )
+    ).Item;
+  const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+  it('advertises every operation', async () => {
+    const res = await a.call('/v3/collections/get', { collectionIds: [PRODUCTS] });
+    expect(res.body.collections[0].capabilities.dataOperations).toEqual(
+      expect.arrayContaining(['QUERY', 'COUNT', 'INSERT', 'UPDATE', 'REMOVE', 'TRUNCATE']),
+    );
+  });
+
+  it('inserts with the key attribute as _id and the system fields as ISO strings other software can read', async () => {
+    const res = await products({
+      path: 'insert',
+      request: {
+        items: [
+          { _id: 'p9', name: 'Chair', price: 45 },
+          { _id: 'p1', name: 'dup' },
+        ],
+      },
+    });
+    expect(res.status).toBe(200);
+    const [ok, dup] = res.body.results;
+    expect(ok.item).toMatchObject({
+      _id: 'p9',
+      name: 'Chair',
+      price: 45,
+      _createdDate: { $date: expect.stringMatching(ISO) },
+    });
+    expect(dup.error.errorCode).toBe('ITEM_ALREADY_EXISTS');
+    const raw = await rawGet('p9');
+    expect(raw).toEqual({
+      sku: { S: 'p9' },
+      name: { S: 'Chair' },
+      price: { N: '45' },
+      _createdDate: { S: expect.stringMatching(ISO) },
+      _updatedDate: { S: expect.stringMatching(ISO) },
+      ...(raw?._owner ? { _owner: raw._owner } : {}),
+    });
+    expect((await rawGet('p1'))!.name).toEqual({ S: 'Lamp' });
+  });
+
+  it('round-trips values it does not edit unchanged through update', async () => {
+    await deps.db.client.send(
+      new PutItemCommand({
+        TableName: PRODUCTS,
+        Item: {
+          sku: { S: 'p7' },
+          name: { S: 'Shelf' },
+          price: { N: '80' },
+          tags: { SS: ['oak', 'wall'] },
+          sizes: { NS: ['1', '2'] },
+          blob: { B: Buffer.from([9, 8, 7]) },
+          big: { N: '12345678901234567890' },
+          when: { S: '2024-05-01T10:00:00Z' },
+        },
+      }),
+    );
+    const read = await a.call('/v3/items/query', {
+      collectionId: PRODUCTS,
+      query: { filter: { _id: 'p7' } },
+    });
+    const item = read.body.items[0];
+    expect(item.big).toBe('12345678901234567890');
+    const res = await products({ path: 'update', request: { items: [{ ...item, price: 85 }] } });
+    expect(res.status).toBe(200);
+    expect(res.body.results[0].item.price).toBe(85);
+    const raw = await rawGet('p7');
+    expect(raw).toMatchObject({
+      price: { N: '85' },
+      tags: { SS: ['oak', 'wall'] },
+      sizes: { NS: ['1', '2'] },
+      blob: { B: new Uint8Array([9, 8, 7]) },
+      big: { N: '12345678901234567890' },
+      when: { S: '2024-05-01T10:00:00Z' },
+      _updatedDate: { S: expect.stringMatching(ISO) },
+    });
+    const missing = await products({ path: 'update', request: { items: [{ _id: 'nope', name: 'x' }] } });
+    expect(missing.body.results[0].error.errorCode).toBe('ITEM_NOT_FOUND');
+    expect(await rawGet('nope')).toBeUndefined();
+  });
+
+  it('removes, also through the legacy protocol', async () => {
+    const res = await products({ path: 'remove', request: { itemIds: ['p2'] } });
+    expect(res.body.results[0].item).toMatchObject({ _id: 'p2', name: 'Desk' });
+    expect(await rawGet('p2')).toBeUndefined();
+    const inserted = await a.legacy('/data/insert', {
+      collectionName: PRODUCTS,
+      item: { _id: 'p8', name: 'Rug' },
+    });
+    expect(inserted.status).toBe(200);
+    expect((await rawGet('p8'))!.name).toEqual({ S: 'Rug' });
+    const removed = await a.legacy('/data/remove', { collectionName: PRODUCTS, itemId: 'p8' });
+    expect(removed.status).toBe(200);
+    expect(await rawGet('p8')).toBeUndefined();
+  });
+
+  it('truncates by deleting every item in the background, keeping the table', async () => {
+    const res = await products({ path: 'truncate', request: {} });
+    expect(res.status).toBe(200);
+    await purgesIdle(a);
+    const left = await deps.db.client.send(new ScanCommand({ TableName: PRODUCTS, Select: 'COUNT' }));
+    expect(left.Count).toBe(0);
+    const table = await deps.db.client.send(new DescribeTableCommand({ TableName: PRODUCTS }));
+    expect(table.Table?.KeySchema).toEqual([{ AttributeName: 'sku', KeyType: 'HASH' }]);
   });
 });
