@@ -78,22 +78,23 @@ function sortCondition(
   key: KeyAttribute,
   ph: Placeholders,
 ): { expr: string; exact: boolean } | undefined {
-  const name = ph.name(key.name);
+  // The name is handed out only when a condition uses it, so placeholders stay dense.
+  const name = () => ph.name(key.name);
   const eq = equalityOn(terms, key);
-  if (eq !== undefined) return { expr: `${name} = ${ph.value(eq)}`, exact: true };
+  if (eq !== undefined) return { expr: `${name()} = ${ph.value(eq)}`, exact: true };
   const on = terms.filter((c) => c.field === key.name && fits(key, c.operand));
   const lower = on.find((c) => c.op === '$gt' || c.op === '$gte');
   const upper = on.find((c) => c.op === '$lt' || c.op === '$lte');
   if (lower && upper) {
     return {
-      expr: `${name} BETWEEN ${ph.value(lower.operand)} AND ${ph.value(upper.operand)}`,
+      expr: `${name()} BETWEEN ${ph.value(lower.operand)} AND ${ph.value(upper.operand)}`,
       exact: lower.op === '$gte' && upper.op === '$lte',
     };
   }
   const one = lower ?? upper;
   if (!one) return undefined;
   const symbol = { $gt: '>', $gte: '>=', $lt: '<', $lte: '<=' }[one.op as '$gt'];
-  return { expr: `${name} ${symbol} ${ph.value(one.operand)}`, exact: true };
+  return { expr: `${name()} ${symbol} ${ph.value(one.operand)}`, exact: true };
 }
 
 function hasDate(v: unknown): boolean {
