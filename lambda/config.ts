@@ -4,6 +4,7 @@
  */
 
 import { createPublicKey, randomBytes } from 'node:crypto';
+import { AttachConfigError, parseAttachTables, type AttachEntry } from './model/attach';
 import { parseLegacyPermissions, type LegacyPermissions } from './model/legacyRoles';
 
 export interface Config {
@@ -64,6 +65,8 @@ export interface Config {
   readonly queryMaxMillis: number;
   /** Ask DynamoDB for consumed capacity on every call (benchmarks). */
   readonly measureCapacity: boolean;
+  /** Existing DynamoDB tables served as collections (`ATTACH_TABLES`, docs/existing-tables.md). */
+  readonly attachTables: readonly AttachEntry[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -222,8 +225,24 @@ export function loadConfig(env: Env = process.env): Config {
     queryMaxItemsRead: intFrom(env, 'QUERY_MAX_ITEMS_READ', 1_000_000, 100, 100_000_000),
     queryMaxMillis: intFrom(env, 'QUERY_MAX_MILLIS', 20_000, 100, 900_000),
     measureCapacity: env.MEASURE_CAPACITY === '1' || env.MEASURE_CAPACITY === 'true',
+    attachTables: Object.freeze(attachTables(env.ATTACH_TABLES, tableName)),
   };
   return Object.freeze(config);
+}
+
+function attachTables(raw: string | undefined, ownTable: string): AttachEntry[] {
+  try {
+    const entries = parseAttachTables(raw);
+    const own = entries.findIndex((e) => e.table === ownTable);
+    if (own >= 0)
+      throw new AttachConfigError(
+        `entry [${own}] names the adaptor's own table "${ownTable}", which cannot be attached`,
+      );
+    return entries;
+  } catch (err) {
+    if (err instanceof AttachConfigError) throw new ConfigError(`ATTACH_TABLES ${err.message}`);
+    throw err;
+  }
 }
 
 let cached: Config | undefined;
