@@ -13,7 +13,10 @@ import type { Access } from '../lambda/routes';
 /** The context key (cdk.json or `-c attachTables='[...]'`). */
 export const ATTACH_CONTEXT = 'attachTables';
 
-/** Reads what an attached collection needs: keys, indexes, items; DescribeTable for its key schema. */
+/**
+ * Reads what an attached collection needs: keys, indexes, items; DescribeTable for its key schema.
+ * Scan and DescribeTable are granted here, on the attached tables only, never on the adaptor's own.
+ */
 export const ATTACHED_READ_ACTIONS = [
   'dynamodb:DescribeTable',
   'dynamodb:GetItem',
@@ -22,13 +25,15 @@ export const ATTACHED_READ_ACTIONS = [
   'dynamodb:Scan',
 ] as const;
 
-/** Item writes only: the adaptor never creates, deletes, re-keys or indexes a table it did not create. */
+/**
+ * Item writes only, exactly the commands lambda/store/attached/ sends (no transactions, so no
+ * ConditionCheckItem): the adaptor never creates, deletes, re-keys or indexes a table it did not create.
+ */
 export const ATTACHED_WRITE_ACTIONS = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
 ] as const;
 
 /** The entries from context; a bad entry stops the synth with a message naming it. */
