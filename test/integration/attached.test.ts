@@ -435,6 +435,25 @@ describe('read-write (a single string key mapped by idAttribute)', () => {
     expect(await rawGet('p8')).toBeUndefined();
   });
 
+  it('is governed by the legacy roles like an own collection (default policy: admins write)', async () => {
+    const visitorInsert = await a.legacy(
+      '/data/insert',
+      { collectionName: PRODUCTS, item: { _id: 'p-visitor', name: 'Vase' } },
+      { role: 'VISITOR' },
+    );
+    expect(visitorInsert.status).toBe(403);
+    expect(await rawGet('p-visitor')).toBeUndefined();
+    const before = await rawGet('p1');
+    expect(before).toBeDefined();
+    const memberRemove = await a.legacy(
+      '/data/remove',
+      { collectionName: PRODUCTS, itemId: 'p1' },
+      { role: 'MEMBER' },
+    );
+    expect(memberRemove.status).toBe(403);
+    expect(await rawGet('p1')).toEqual(before);
+  });
+
   it('truncates by deleting every item in the background, keeping the table', async () => {
     const res = await products({ path: 'truncate', request: {} });
     expect(res.status).toBe(200);
@@ -443,5 +462,66 @@ describe('read-write (a single string key mapped by idAttribute)', () => {
     expect(left.Count).toBe(0);
     const table = await deps.db.client.send(new DescribeTableCommand({ TableName: PRODUCTS }));
     expect(table.Table?.KeySchema).toEqual([{ AttributeName: 'sku', KeyType: 'HASH' }]);
+  });
+});
+
+describe('an attached id that hides an own collection of the same id', () => {
+  const TABLE = `shadow-${randomUUID()}`;
+  const TENANT = `shadow-site-${randomUUID()}`;
+  const plain = createTestAdaptor({ deps: testDeps({ WIX_SECRET_KEY: SECRET }), tenant: TENANT });
+  const attaching = createTestAdaptor({
+    deps: testDeps({
+      WIX_SECRET_KEY: SECRET,
+      ATTACH_TABLES: JSON.stringify([
+        { table: TABLE, collectionId: 'Shadow', tenants: [TENANT], access: 'readwrite', idAttribute: 'sku' },
+      ]),
+    }),
+    tenant: TENANT,
+  });
+
+  beforeAll(async () => {
+    await createForeignTable(deps.db.client, {
+      TableName: TABLE,
+      AttributeDefinitions: [{ AttributeName: 'sku', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'sku', KeyType: 'HASH' }],
+    });
+    await putForeignItems(deps.db.client, TABLE, [{ sku: { S: 's1' }, name: { S: 'Kept' } }]);
+    // Made before the table was attached, with permissions that let anyone write.
+    const created = await plain.call('/v3/collections/create', {
+      collection: {
+        id: 'Shadow',
+        fields: [{ key: 'name', type: 'TEXT' }],
+        permissions: { read: 'ANYONE', insert: 'ANYONE', update: 'ANYONE', remove: 'ANYONE' },
+      },
+    });
+    expect(created.status).toBe(200);
+  }, 120_000);
+
+  it("does not lend the hidden collection's permissions to the attached table", async () => {
+    const raw = (sku: string) =>
+      deps.db.client.send(
+        new GetItemCommand({ TableName: TABLE, Key: { sku: { S: sku } }, ConsistentRead: true }),
+      );
+    const insert = await attaching.legacy(
+      '/data/insert',
+      { collectionName: 'Shadow', item: { _id: 's2', name: 'Planted' } },
+      { role: 'VISITOR' },
+    );
+    expect(insert.status).toBe(403);
+    expect((await raw('s2')).Item).toBeUndefined();
+    const remove = await attaching.legacy(
+      '/data/remove',
+      { collectionName: 'Shadow', itemId: 's1' },
+      { role: 'VISITOR' },
+    );
+    expect(remove.status).toBe(403);
+    expect((await raw('s1')).Item).toBeDefined();
+    // the owner still writes it
+    const owner = await attaching.legacy('/data/insert', {
+      collectionName: 'Shadow',
+      item: { _id: 's3', name: 'Ok' },
+    });
+    expect(owner.status).toBe(200);
+    expect((await raw('s3')).Item?.name).toEqual({ S: 'Ok' });
   });
 });
