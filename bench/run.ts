@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ATTACHED_NOTE, attachedBenchmarks } from './attached';
 import { bundleBenchmark } from './bundles';
 import { startBench } from './harness';
 import { LOAD_NOTE, loadBenchmark } from './load';
@@ -27,6 +28,8 @@ const SECTIONS: Record<string, SectionDef> = {
   queries: { run: queryBenchmarks, note: QUERIES_NOTE },
   // Mixed queries and writes for LOAD_SECONDS (default 60) through the local server.
   load: { run: loadBenchmark, note: LOAD_NOTE },
+  // An existing 10,050-item table attached read-only: key lookup, GSI-served and scan-served reads.
+  attached: { run: attachedBenchmarks, note: ATTACHED_NOTE },
 };
 
 interface Meta {

@@ -4,6 +4,7 @@
  */
 
 import { createPublicKey, randomBytes } from 'node:crypto';
+import { AttachConfigError, parseAttachTables, type AttachEntry } from './model/attach';
 import { parseLegacyPermissions, type LegacyPermissions } from './model/legacyRoles';
 
 export interface Config {
@@ -73,6 +74,8 @@ export interface Config {
   readonly deadlineMarginMs: number;
   /** How long a secret read from Secrets Manager is cached; a rotated secret is used after this. */
   readonly secretsMaxAgeSeconds: number;
+  /** Existing DynamoDB tables served as collections (`ATTACH_TABLES`, docs/existing-tables.md). */
+  readonly attachTables: readonly AttachEntry[];
 }
 
 export type Env = Record<string, string | undefined>;
@@ -234,6 +237,7 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: intFrom(env, 'REQUEST_TIMEOUT_MS', 29_000, 1_000, 900_000),
     deadlineMarginMs: intFrom(env, 'DEADLINE_MARGIN_MS', 2_000, 100, 60_000),
     secretsMaxAgeSeconds: intFrom(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 86_400),
+    attachTables: Object.freeze(attachTables(env.ATTACH_TABLES, tableName)),
   };
   return Object.freeze(config);
 }
@@ -251,6 +255,21 @@ export function logLevelFrom(env: Env = process.env): LogLevel {
     throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (any case)`);
   }
   return raw as LogLevel;
+}
+
+function attachTables(raw: string | undefined, ownTable: string): AttachEntry[] {
+  try {
+    const entries = parseAttachTables(raw);
+    const own = entries.findIndex((e) => e.table === ownTable);
+    if (own >= 0)
+      throw new AttachConfigError(
+        `entry [${own}] names the adaptor's own table "${ownTable}", which cannot be attached`,
+      );
+    return entries;
+  } catch (err) {
+    if (err instanceof AttachConfigError) throw new ConfigError(`ATTACH_TABLES ${err.message}`);
+    throw err;
+  }
 }
 
 let cached: Config | undefined;

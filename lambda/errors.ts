@@ -258,6 +258,16 @@ export function isDomainError(err: unknown): err is DomainError {
   return err instanceof DomainError;
 }
 
+/** A write to a collection that only offers reads (an attached table, docs/existing-tables.md). */
+export class CollectionReadOnlyError extends DomainError {
+  readonly code = 'UNSUPPORTED_OPERATION';
+  readonly status = 400;
+  override readonly name = 'CollectionReadOnlyError';
+  constructor(collectionId: string, operation: string, reason: string) {
+    super(`${operation} refused: ${reason}`, { collectionId, operation });
+  }
+}
+
 /** The query would read more than the request's budget allows (time or items). */
 export class QueryTooExpensiveError extends DomainError {
   readonly code = 'QUERY_TOO_EXPENSIVE';

@@ -7,10 +7,12 @@
  *   secretKeyArn  complete ARN of an existing secret to use as the legacy secret key
  *   stackName     CloudFormation stack name (default WixDynamoDbAdaptor)
  *   reservedConcurrency  reserved concurrency of each function behind the API (default: none)
+ *   attachTables  existing tables to serve as collections: the ATTACH_TABLES JSON (docs/existing-tables.md)
  */
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { AdaptorStack } from './adaptor-stack';
+import { attachTablesFromContext } from './attached-tables';
 import { contextOff, contextPositiveInt, contextString } from './context';
 
 export const DEFAULT_STACK_NAME = 'WixDynamoDbAdaptor';
@@ -28,6 +30,7 @@ export function buildAdaptorApp(app: App, options: AdaptorAppOptions = {}): Adap
     deletionProtection: !contextOff(app, 'deletionProtection'),
     secretKeyArn: contextString(app, 'secretKeyArn'),
     reservedConcurrency: contextPositiveInt(app, 'reservedConcurrency'),
+    attachTables: attachTablesFromContext(app),
   });
 
   // An unacknowledged finding fails the synth. Each acknowledgement sits next to the construct it

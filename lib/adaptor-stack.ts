@@ -13,6 +13,8 @@ import { AdaptorApi } from './adaptor-api';
 import { AdaptorConfig } from './adaptor-config';
 import { AdaptorOps } from './adaptor-ops';
 import { AdaptorTable } from './adaptor-table';
+import { AttachedTables } from './attached-tables';
+import type { AttachEntry } from '../lambda/model/attach';
 import { jobEntry, OperationFunction } from './operation-function';
 import { opsParameters } from './ops-parameters';
 
@@ -49,12 +51,16 @@ export interface AdaptorStackProps extends StackProps {
   readonly secretKeyArn?: string;
   /** Reserved concurrency of each function behind the API. @default - none (the account's pool) */
   readonly reservedConcurrency?: number;
+  /** Existing tables served as collections (docs/existing-tables.md). @default none */
+  readonly attachTables?: readonly AttachEntry[];
 }
 
 export class AdaptorStack extends Stack {
   readonly table: AdaptorTable;
   readonly config: AdaptorConfig;
   readonly api: AdaptorApi;
+  /** Existing tables attached as collections, and the grants for them. */
+  readonly attached: AttachedTables;
   /** Operation functions by operation name, one per route. */
   readonly functions: ReadonlyMap<string, OperationFunction>;
   /** The purge job (not behind the API). */
@@ -80,6 +86,7 @@ export class AdaptorStack extends Stack {
         burstLimit: opsParams.throttleBurst.valueAsNumber,
       },
     });
+    this.attached = new AttachedTables(this, 'Attached', props.attachTables ?? []);
 
     this.purgeFunction = this.createPurge();
     this.purgeSweep = new events.Rule(this, 'PurgeSweep', {
@@ -140,6 +147,8 @@ export class AdaptorStack extends Stack {
       timeout: Duration.minutes(15),
       description: 'Wix adaptor: deletes the items of truncated or deleted collections',
     });
+    // Truncate of a read-write attached table deletes its items in this job.
+    this.attached.grant(purge.role, 'write');
     // The ARN built from the known name, not `functionArn`: a reference from the function's own
     // policy to the function would be a dependency cycle (the function waits for its policy).
     purge.function.addToRolePolicy(
@@ -166,6 +175,7 @@ export class AdaptorStack extends Stack {
       environment: this.baseEnvironment(),
       reservedConcurrency,
     });
+    this.attached.grant(fn.role, route.access);
     // Each secret is known to, and readable by, only the functions that use it.
     if (route.access === 'read') {
       // Queries sign and verify their paging cursors with it.
@@ -196,6 +206,10 @@ export class AdaptorStack extends Stack {
   }
 
   private baseEnvironment(): Record<string, string> {
-    return { TABLE_NAME: this.table.table.tableName, ...this.config.environment };
+    return {
+      TABLE_NAME: this.table.table.tableName,
+      ...this.config.environment,
+      ...this.attached.environment,
+    };
   }
 }

@@ -2,7 +2,8 @@ import { defineOperation } from '../protocol/operation';
 import { lambdaHandler } from '../protocol/lambda';
 import { listCollections, parseCollectionIds } from '../service/collections';
 import { parseSchemaIds } from '../protocol/legacy/requests';
-import { toLegacyHeader, toLegacySchema } from '../protocol/legacy/schema';
+import { allowedOperations, toLegacyHeader, toLegacySchema } from '../protocol/legacy/schema';
+import type { WireCollection } from '../service/collectionModel';
 import { CollectionNotFoundError } from '../errors';
 
 export const operation = defineOperation({
@@ -16,12 +17,23 @@ export const operation = defineOperation({
       const found = await listCollections(deps, ctx, ids);
       // Unknown ids are left out; none found is a 404 (Wix docs, legacy notes §10.3).
       if (found.length === 0) throw new CollectionNotFoundError(ids.join(', '));
-      return { schemas: found.map((c) => toLegacySchema(c)) };
+      return { schemas: found.map(legacySchema) };
     }
     const all = await listCollections(deps, ctx, undefined);
     if (path === '/schemas/list/headers') return { schemas: all.map(toLegacyHeader) };
-    return { schemas: all.map((c) => toLegacySchema(c)) };
+    return { schemas: all.map(legacySchema) };
   },
 });
+
+/** Legacy operations that only read: all a read-only collection (an attached table) offers. */
+const LEGACY_READS = new Set(['get', 'find', 'count']);
+
+function legacySchema(c: WireCollection) {
+  const readOnly = !c.capabilities.dataOperations.includes('INSERT');
+  return toLegacySchema(
+    c,
+    allowedOperations().filter((op) => !readOnly || LEGACY_READS.has(op)),
+  );
+}
 
 export const handler = lambdaHandler('collectionsGet', operation);

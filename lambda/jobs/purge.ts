@@ -33,6 +33,14 @@ export async function handler(event: PurgeEvent, context?: LambdaContext): Promi
   const jobs = 'purge' in event ? [event.purge] : await pendingPurges(deps.db, STALE_MS, deps.now());
   let purged = 0;
   for (const job of jobs) {
+    // Only a table configured as a read-write attachment may ever be emptied.
+    if (
+      job.table !== undefined &&
+      !deps.config.attachTables.some((e) => e.table === job.table && e.access === 'readwrite')
+    ) {
+      logger.error('purge of a table that is not a read-write attached table refused', { ...job });
+      continue;
+    }
     try {
       let result = await purgePartition(deps.db, job, deadline, deps.config.purgeGraceMs);
       purged += result.deleted;

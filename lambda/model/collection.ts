@@ -3,6 +3,8 @@
  * the store persists, so it lives below both.
  */
 
+import type { AttachedLayout } from './attachedLayout';
+
 export type PagingMode = 'OFFSET' | 'CURSOR';
 export type Role = 'ADMIN' | 'SITE_MEMBER_AUTHOR' | 'SITE_MEMBER' | 'ANYONE';
 
@@ -31,6 +33,8 @@ export interface CollectionRecord {
   indexes?: IndexRecord[];
   createdAt: string;
   updatedAt: string;
+  /** Set on an existing table served as a collection (built from the table, never stored). */
+  attached?: AttachedLayout;
 }
 
 export type IndexOrder = 'ASC' | 'DESC';

@@ -44,7 +44,12 @@ export function express(node: Node, ph: Placeholders): { expr: string | undefine
     case 'cmp': {
       // `_id` is the sort key (never allowed in a FilterExpression); paths under it hold nothing.
       const keyPath = node.field === '_id' || node.field.startsWith('_id.');
-      if (keyPath || node.field.split('.').length >= MAX_PATH_DEPTH - 1 || !storableOperand(node.operand)) {
+      if (
+        keyPath ||
+        node.field.split('.').length >= MAX_PATH_DEPTH - 1 ||
+        !storableOperand(node.operand) ||
+        !ph.layout.accepts(node.field, node.operand)
+      ) {
         return { expr: undefined, exact: false };
       }
       const out = OPERATORS[node.op].express(node.field, node.operand, ph);

@@ -4,7 +4,21 @@
  */
 import { attributePath } from '../store/layout';
 
+/**
+ * How Wix field paths map onto a table's attributes, and which predicates the table can evaluate.
+ * The default is the adaptor's own layout; an attached table has its own (query/tablePlan.ts).
+ */
+export interface ExpressionLayout {
+  attributePath(fieldPath: string): string[];
+  /** False leaves the predicate to memory (for example a key attribute, or a date kept as a string). */
+  accepts(fieldPath: string, operand: unknown): boolean;
+}
+
+const OWN_LAYOUT: ExpressionLayout = { attributePath, accepts: () => true };
+
 export class Placeholders {
+  constructor(readonly layout: ExpressionLayout = OWN_LAYOUT) {}
+
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
   private readonly byName = new Map<string, string>();
@@ -28,7 +42,7 @@ export class Placeholders {
 
   /** `#n0.#n1` for a Wix field path (mapped onto the stored layout), plus extra attribute names. */
   path(fieldPath: string, ...extra: string[]): string {
-    return [...attributePath(fieldPath), ...extra].map((a) => this.name(a)).join('.');
+    return [...this.layout.attributePath(fieldPath), ...extra].map((a) => this.name(a)).join('.');
   }
 
   get isEmpty(): boolean {

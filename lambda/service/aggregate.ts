@@ -20,10 +20,9 @@ import { ALLOW_ALL, parseFilter } from '../query/parse';
 import { sortRows, type Row } from '../query/sort';
 import { canonical, compareSortValues, getPath, setPath, sortValue, type SortValue } from '../query/values';
 import type { Deps } from '../model/deps';
-import * as collections from '../store/collections';
-import { itemsPk } from '../store/keys';
 import { setOwn } from '../store/values';
 import { forEachMatch } from './query';
+import { resolveCollection } from './sources';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { fieldPolicy } from './queryPolicy';
 
@@ -125,17 +124,16 @@ export async function aggregateItems(
   ctx: RequestContext,
   given: AggregateSpec,
 ): Promise<PageResult<Row>> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, given.collectionId);
+  const record = await resolveCollection(deps, ctx, given.collectionId);
   const { spec, offset } = resume(deps, ctx, given, record.generation, 'aggregate');
   checkAggregation(spec.groupingFields, spec.operations);
   const initial = parseFilter(spec.initialFilter, fieldPolicy(record), 'initialFilter');
   const final = parseFilter(spec.finalFilter, ALLOW_ALL, 'finalFilter');
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
 
   const groups = new Map<string, { keyValues: unknown[]; accs: Acc[] }>();
   const limitGroups = maxGroups(spec.groupingFields.length, spec.operations.length);
   const tick = () => ctx.budget.tick();
-  await forEachMatch(deps, ctx, pk, initial, spec.consistentRead, (item) => {
+  await forEachMatch(deps, ctx, record, initial, spec.consistentRead, (item) => {
     tick();
     const keyValues = spec.groupingFields.map((f) => getPath(item, f).value ?? null);
     const key = canonical(keyValues);

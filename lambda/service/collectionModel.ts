@@ -269,6 +269,9 @@ export function incompatibleChanges(before: FieldDef[], after: FieldDef[]): Fiel
   return errors;
 }
 
+/** What a read-only attached collection offers. */
+export const ATTACHED_READ_OPERATIONS: readonly DataOperation[] = ['QUERY', 'COUNT', 'AGGREGATE', 'DISTINCT'];
+
 const REFERENCE_OPERATIONS = new Set<DataOperation>([
   'QUERY_REFERENCED',
   'INSERT_REFERENCES',
@@ -277,6 +280,8 @@ const REFERENCE_OPERATIONS = new Set<DataOperation>([
 
 /** What Wix may call on this collection: implemented operations, reference ones only with a multi-reference field. */
 export function dataOperationsFor(record: CollectionRecord): DataOperation[] {
+  // A read-only attached table advertises reads only (Wix's rule for external collections).
+  if (record.attached && !record.attached.writable) return [...ATTACHED_READ_OPERATIONS];
   const refs = record.fields.some(
     (f) =>
       f.type === 'MULTI_REFERENCE' && typeof f.multiReferenceOptions?.referencedCollectionId === 'string',

@@ -1,6 +1,11 @@
 /** Collection operations, protocol-neutral. */
 import { randomBytes } from 'node:crypto';
-import { CollectionChangeNotSupportedError, FieldNotFoundError, ValidationError } from '../errors';
+import {
+  CollectionAlreadyExistsError,
+  CollectionChangeNotSupportedError,
+  FieldNotFoundError,
+  ValidationError,
+} from '../errors';
 import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as store from '../store/collections';
@@ -16,6 +21,21 @@ import {
   type WireCollection,
 } from './collectionModel';
 import { isObject } from '../shape';
+import { allCollections, attachedEntry, findCollection } from './sources';
+
+/** Collection changes are refused on an attached table: the adaptor never alters a table it did not create. */
+function refuseAttached(deps: Deps, ctx: RequestContext, collectionId: unknown): void {
+  if (typeof collectionId !== 'string') return;
+  const entry = attachedEntry(deps, ctx, collectionId);
+  if (entry) {
+    throw new CollectionChangeNotSupportedError([
+      {
+        fieldKey: '',
+        message: `collection ${collectionId} is the existing table ${entry.table} attached by configuration; it cannot be changed or deleted through Wix`,
+      },
+    ]);
+  }
+}
 
 /** A fresh, unique generation token: a collection's items live under it until truncate replaces it. */
 export function newGeneration(now: Date): string {
@@ -29,11 +49,10 @@ export async function listCollections(
 ): Promise<WireCollection[]> {
   if (collectionIds && collectionIds.length > 0) {
     const unique = [...new Set(collectionIds)];
-    const found = await Promise.all(unique.map((id) => store.getCollection(deps.db, ctx.tenant, id, false)));
-    return found.flatMap((c) => (c ? [toWire(c.record)] : []));
+    const found = await Promise.all(unique.map((id) => findCollection(deps, ctx, id)));
+    return found.flatMap((c) => (c ? [toWire(c)] : []));
   }
-  const all = await store.listCollections(deps.db, ctx.tenant);
-  return all.map((c) => toWire(c.record));
+  return (await allCollections(deps, ctx)).map(toWire);
 }
 
 export async function createCollection(
@@ -42,6 +61,7 @@ export async function createCollection(
   raw: unknown,
 ): Promise<WireCollection> {
   const { collection, changeErrors } = parseCollection(raw);
+  if (attachedEntry(deps, ctx, collection.id)) throw new CollectionAlreadyExistsError(collection.id);
   if (changeErrors.length > 0) throw new CollectionChangeNotSupportedError(changeErrors);
   const now = deps.now();
   const record: CollectionRecord = {
@@ -61,6 +81,7 @@ export async function updateCollection(
   raw: unknown,
 ): Promise<WireCollection> {
   const { collection, changeErrors } = parseCollection(raw);
+  refuseAttached(deps, ctx, collection.id);
   const current = await store.requireCollection(deps.db, ctx.tenant, collection.id);
   const errors = [...changeErrors, ...incompatibleChanges(current.record.fields, collection.fields)];
   if (errors.length > 0) throw new CollectionChangeNotSupportedError(errors);
@@ -81,6 +102,7 @@ export async function deleteCollection(
   collectionId: unknown,
 ): Promise<void> {
   const id = requireCollectionIdString(collectionId);
+  refuseAttached(deps, ctx, id);
   const job = await store.deleteCollection(deps.db, ctx.tenant, id, deps.now());
   await startPurge(deps, ctx, job);
 }
@@ -96,6 +118,7 @@ export async function addCollectionField(
   collectionId: string,
   rawField: unknown,
 ): Promise<WireCollection> {
+  refuseAttached(deps, ctx, collectionId);
   const key = isObject(rawField) ? rawField.key : undefined;
   if (SYSTEM_FIELDS.some((s) => s.key === key)) throw systemFieldError(String(key));
   const { collection, changeErrors } = parseCollection({ id: collectionId, fields: [rawField] });
@@ -117,6 +140,7 @@ export async function removeCollectionField(
   collectionId: string,
   fieldKey: string,
 ): Promise<WireCollection> {
+  refuseAttached(deps, ctx, collectionId);
   if (SYSTEM_FIELDS.some((s) => s.key === fieldKey)) throw systemFieldError(fieldKey);
   const current = await store.requireCollection(deps.db, ctx.tenant, collectionId);
   if (!current.record.fields.some((f) => f.key === fieldKey))

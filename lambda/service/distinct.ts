@@ -8,10 +8,9 @@ import type { RequestContext } from '../model/context';
 import { parseFilter } from '../query/parse';
 import { canonicalKey, compareSortValues, getPath, sortValue } from '../query/values';
 import type { Deps } from '../model/deps';
-import * as collections from '../store/collections';
-import { itemsPk } from '../store/keys';
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import { forEachMatch } from './query';
+import { resolveCollection } from './sources';
 import { fieldPolicy } from './queryPolicy';
 
 /** Most distinct values one request may collect in memory (each is held until the page is cut). */
@@ -29,10 +28,9 @@ export async function distinctValues(
   ctx: RequestContext,
   given: DistinctSpec,
 ): Promise<PageResult<unknown>> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, given.collectionId);
+  const record = await resolveCollection(deps, ctx, given.collectionId);
   const { spec, offset } = resume(deps, ctx, given, record.generation, 'distinct');
   const filter = parseFilter(spec.filter, fieldPolicy(record));
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
   const seen = new Map<string, unknown>();
   const tick = () => ctx.budget.tick();
   const add = (v: unknown) => {
@@ -47,7 +45,7 @@ export async function distinctValues(
     }
     seen.set(key, v);
   };
-  await forEachMatch(deps, ctx, pk, filter, spec.consistentRead, (item) => {
+  await forEachMatch(deps, ctx, record, filter, spec.consistentRead, (item) => {
     const { present, value } = getPath(item, spec.fieldName);
     if (!present) return;
     if (Array.isArray(value)) value.forEach(add);

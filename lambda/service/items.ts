@@ -16,16 +16,17 @@ import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import { mapLimitByKey } from '../store/concurrency';
-import { itemsPk } from '../store/keys';
-import { deleteItem, fromRecord, putNewItem, toRecord, type WixItem } from '../store/items';
+import { toRecord, type WixItem } from '../store/items';
 import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
-import { insertIndexKeys, replaceIndexedItem } from './indexWrites';
 import { requireSomeItems } from './itemRequests';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
+import { touchPurgeMarker } from '../store/purge';
+import { attachedWriteTarget, type WriteOperation } from './attachedWrites';
+import { writerFor, type Writer } from './writers';
 
 export type ItemResult = { item: WixItem } | { error: DomainError };
 
@@ -76,9 +77,12 @@ async function current(
   deps: Deps,
   ctx: RequestContext,
   collectionId: string,
-): Promise<{ pk: string; record: CollectionRecord }> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, collectionId);
-  return { pk: itemsPk(ctx.tenant, collectionId, record.generation), record };
+  operation: WriteOperation,
+): Promise<{ writer: Writer; record: CollectionRecord }> {
+  const record =
+    (await attachedWriteTarget(deps, ctx, collectionId, operation)) ??
+    (await collections.requireCollection(deps.db, ctx.tenant, collectionId)).record;
+  return { writer: writerFor(deps, record, ctx.tenant), record };
 }
 
 function dateNow(deps: Deps): { $date: string } {
@@ -91,7 +95,7 @@ export async function insertItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk, record } = await current(deps, ctx, collectionId);
+  const { writer, record } = await current(deps, ctx, collectionId, 'insert');
   requireSomeItems(items);
   const now = dateNow(deps);
   const logFailure = writeFailureLogger(ctx);
@@ -118,15 +122,14 @@ export async function insertItems(
       if (seen.has(id)) return { error: new ItemAlreadyExistsError(id) };
       seen.add(id);
       try {
-        const value = storable(item);
-        await putNewItem(deps.db, pk, value, insertIndexKeys(ctx.tenant, record, value));
-        return { item: fromRecord(toRecord(pk, value)) };
+        return { item: await writer.insert(storable(item)) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
     },
   );
-  await clearStaleReferences(deps, ctx, record, results, now.$date);
+  // Attached tables hold no references (no MULTI_REFERENCE field can be declared on them).
+  if (!record.attached) await clearStaleReferences(deps, ctx, record, results, now.$date);
   return results;
 }
 
@@ -161,7 +164,7 @@ export async function updateItems(
   collectionId: string,
   items: WixItem[],
 ): Promise<ItemResult[]> {
-  const { pk, record } = await current(deps, ctx, collectionId);
+  const { writer } = await current(deps, ctx, collectionId, 'update');
   requireSomeItems(items);
   const now = dateNow(deps);
   const logFailure = writeFailureLogger(ctx);
@@ -171,7 +174,7 @@ export async function updateItems(
     async (i): Promise<ItemResult> => {
       try {
         const value = storable({ ...items[i]!, _updatedDate: now });
-        return { item: await replaceIndexedItem(deps, ctx.tenant, record, pk, value, now) };
+        return { item: await writer.replace(value, now) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
@@ -185,16 +188,18 @@ export async function removeItems(
   collectionId: string,
   itemIds: string[],
 ): Promise<ItemResult[]> {
-  const { pk, record } = await current(deps, ctx, collectionId);
+  const { writer, record } = await current(deps, ctx, collectionId, 'remove');
   const logFailure = writeFailureLogger(ctx);
   const results = await mapLimitByKey(itemIds, WRITE_CONCURRENCY, async (i): Promise<ItemResult> => {
     try {
-      return { item: await deleteItem(deps.db, pk, itemIds[i]!) };
+      return { item: await writer.remove(itemIds[i]!) };
     } catch (err) {
       return { error: itemError(err, logFailure) };
     }
   });
   const removed = results.flatMap((r) => ('item' in r ? [String(r.item._id)] : []));
+  // Attached tables hold no references (no MULTI_REFERENCE field can be declared on them).
+  if (record.attached) return results;
   try {
     await removeReferencesOfItems(deps, ctx, record, removed);
   } catch (err) {
@@ -208,14 +213,30 @@ export async function removeItems(
   return results;
 }
 
-/** O(1): the collection moves to a new, empty generation; the old one is purged in the background. */
+/**
+ * O(1): the collection moves to a new, empty generation; the old one is purged in the background.
+ * A read-write attached table has no generation: its items are deleted in the background (a marker
+ * lets the sweep finish the job if it dies), so they disappear gradually, never all at once.
+ */
 export async function truncateItems(
   deps: Deps,
   ctx: RequestContext,
   rawCollectionId: unknown,
 ): Promise<void> {
   const collectionId = requireCollectionIdString(rawCollectionId);
+  const attached = await attachedWriteTarget(deps, ctx, collectionId, 'truncate');
   const now = deps.now();
+  if (attached) {
+    const job = {
+      tenant: ctx.tenant,
+      collectionId,
+      generation: newGeneration(now),
+      table: attached.attached!.table,
+    };
+    await touchPurgeMarker(deps.db, job, now);
+    await startPurge(deps, ctx, job);
+    return;
+  }
   const job = await collections.retireGeneration(deps.db, ctx.tenant, collectionId, newGeneration(now), now);
   await startPurge(deps, ctx, job);
 }

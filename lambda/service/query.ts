@@ -10,18 +10,17 @@ import type { Node, SortKey } from '../query/ast';
 import { decodeCursor, encodeCursor, type CursorState } from '../query/cursor';
 import { matches } from '../query/evaluate';
 import { parseFilter } from '../query/parse';
-import { plan, type Plan } from '../query/plan';
+import type { Plan } from '../query/plan';
 import { project } from '../query/project';
 import { sortRows, TopK, type Row, type Tick } from '../query/sort';
 import { compareSortValues, getPath, sortValue, type SortValue } from '../query/values';
 import type { Deps } from '../model/deps';
 import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
-import * as collections from '../store/collections';
-import { getItems, type WixItem } from '../store/items';
-import { itemsPk } from '../store/keys';
-import { countQuery, streamQuery } from '../store/queryItems';
+import type { WixItem } from '../store/items';
 import { collectByIndex } from './indexQuery';
+import { planFor, readerFor, type Reader } from './readers';
+import { resolveCollection } from './sources';
 import { fieldPolicy, checkSort } from './queryPolicy';
 
 export interface QuerySpec {
@@ -87,9 +86,8 @@ interface Scan {
 
 /** Collects the page (plus one row, to know whether more exist) for a plan. */
 async function collect(
-  deps: Deps,
   ctx: RequestContext,
-  pk: string,
+  reader: Reader,
   p: Plan,
   opts: {
     skip: number;
@@ -106,7 +104,7 @@ async function collect(
   const path = p.path;
   if (path.kind === 'none') return { rows: [], total: 0 };
   if (path.kind === 'get') {
-    const found = await getItems(deps.db, pk, path.ids, consistent);
+    const found = await reader.get(path.ids, consistent);
     const all = sortRows(
       [...found.values()].filter((item) => matches(p.filter, item, tick)),
       p.sort,
@@ -120,7 +118,7 @@ async function collect(
     // Key order is the requested order: stop as soon as the page is full (unless counting).
     const rows: Row[] = [];
     let seen = 0;
-    const stream = streamQuery(deps.db, path, {
+    const stream = reader.stream(path, {
       consistent,
       budget,
       ...(wantTotal ? {} : { wanted: skip + take }),
@@ -147,7 +145,7 @@ async function collect(
   }
   const top = new TopK(skip + take, p.sort, tick);
   let total = 0;
-  for await (const page of streamQuery(deps.db, path, { consistent, budget })) {
+  for await (const page of reader.stream(path, { consistent, budget })) {
     for (const item of page) {
       if (!matches(p.filter, item, tick)) continue;
       total += 1;
@@ -158,8 +156,7 @@ async function collect(
 }
 
 export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpec): Promise<QueryResult> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  const record = await resolveCollection(deps, ctx, spec.collectionId);
   let state: CursorState | undefined;
   if (spec.cursor !== undefined) {
     state = decodeCursor(spec.cursor, ctx.tenant, deps.config.cursorSecret, spec.collectionId);
@@ -181,20 +178,25 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const position = state?.a;
   const idOrdered = (sortKeys: readonly SortKey[]) => sortKeys.length === 0 || sortKeys[0]!.field === '_id';
   const afterId = position && idOrdered(sort) ? String(position[position.length - 1]) : undefined;
-  const p = plan(filter, sort, pk, afterId !== undefined ? { afterId } : {});
+  const p = planFor(record, ctx.tenant, filter, sort, {
+    ...(afterId !== undefined ? { afterId } : {}),
+    consistent: spec.consistentRead,
+  });
   const skip = spec.cursorMode ? 0 : spec.offset;
-  // An ACTIVE index in the requested order reads only the page (see query/indexPlan.ts).
+  // An ACTIVE index in the requested order reads only the page (see query/indexPlan.ts). Own
+  // collections only: an attached table has no Wix indexes (its record carries none).
   const indexed =
-    p.path.kind === 'query' && !position && !spec.consistentRead && !wantTotal
+    !record.attached && p.path.kind === 'query' && !position && !spec.consistentRead && !wantTotal
       ? await collectByIndex(deps, ctx, record, filter, p.sort, {
           skip,
           take: limit + 1,
           budget: budgetOf(ctx),
         })
       : undefined;
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   const scan: Scan = indexed
     ? { rows: indexed.rows, total: undefined }
-    : await collect(deps, ctx, pk, p, {
+    : await collect(ctx, reader, p, {
         skip,
         take: limit + 1,
         position,
@@ -249,14 +251,13 @@ export interface CountSpec {
 
 /** Exact count: Select COUNT when DynamoDB evaluates the whole filter, otherwise counted in memory. */
 export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpec): Promise<number> {
-  const { record } = await collections.requireCollection(deps.db, ctx.tenant, spec.collectionId);
-  const pk = itemsPk(ctx.tenant, spec.collectionId, record.generation);
+  const record = await resolveCollection(deps, ctx, spec.collectionId);
   const filter = parseFilter(spec.filter, fieldPolicy(record));
-  const p = plan(filter, [], pk);
+  const p = planFor(record, ctx.tenant, filter, [], { consistent: spec.consistentRead });
   const path = p.path;
-  if (path.kind === 'query' && path.exact)
-    return countQuery(deps.db, path, spec.consistentRead, budgetOf(ctx));
-  const scan = await collect(deps, ctx, pk, p, {
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
+  if (path.kind === 'query' && path.exact) return reader.count(path, spec.consistentRead);
+  const scan = await collect(ctx, reader, p, {
     skip: 0,
     take: 0,
     position: undefined,
@@ -266,24 +267,25 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
   return scan.total ?? 0;
 }
 
-/** Calls `onItem` for every item of the partition that matches `filter` (aggregate, distinct). */
+/** Calls `onItem` for every item of the collection that matches `filter` (aggregate, distinct). */
 export async function forEachMatch(
   deps: Deps,
   ctx: RequestContext,
-  pk: string,
+  record: CollectionRecord,
   filter: Node,
   consistent: boolean,
   onItem: (item: WixItem) => void,
 ): Promise<void> {
-  const { path } = plan(filter, [], pk);
+  const { path } = planFor(record, ctx.tenant, filter, [], { consistent });
   if (path.kind === 'none') return;
   const tick: Tick = () => ctx.budget.tick();
+  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   if (path.kind === 'get') {
-    for (const item of (await getItems(deps.db, pk, path.ids, consistent)).values())
+    for (const item of (await reader.get(path.ids, consistent)).values())
       if (matches(filter, item, tick)) onItem(item);
     return;
   }
-  for await (const page of streamQuery(deps.db, path, { consistent, budget: budgetOf(ctx) })) {
+  for await (const page of reader.stream(path, { consistent, budget: budgetOf(ctx) })) {
     for (const item of page) if (matches(filter, item, tick)) onItem(item);
   }
 }

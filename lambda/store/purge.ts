@@ -28,12 +28,15 @@ import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
 import { referencesPk } from './references';
+import { emptyAttachedTable } from './attached/truncate';
 import { ATTR } from './schema';
 
 export interface PurgeJob {
   readonly tenant: string;
   readonly collectionId: string;
   readonly generation: string;
+  /** An attached read-write table to empty (its truncate), instead of one of our partitions. */
+  readonly table?: string;
 }
 
 export const PURGE_MARKERS_PK = 'PURGE';
@@ -101,6 +104,15 @@ export async function purgePartition(
   deadline = Number.POSITIVE_INFINITY,
   graceMs = 0,
 ): Promise<PurgeResult> {
+  // An attached table has no generations: a late write after its truncate is simply a new item.
+  if (job.table !== undefined) {
+    const emptied = await emptyAttachedTable(db, job.table, deadline);
+    if (!emptied.done) return emptied;
+    await db.client.send(
+      new DeleteItemCommand({ TableName: db.tableName, Key: toAttrMap(purgeMarkerKey(job)) }),
+    );
+    return emptied;
+  }
   const sweepStarted = Date.now();
   const retired = graceMs > 0 ? await retiredAt(db, job) : undefined;
   let deleted = 0;

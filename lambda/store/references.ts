@@ -12,6 +12,7 @@
  * the referenced collection's generation: references into a collection that was truncated or deleted
  * since are ignored on read, which keeps truncate O(1) on both sides.
  */
+import { createHash } from 'node:crypto';
 import {
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
@@ -292,9 +293,20 @@ async function putInbound(
   );
 }
 
+/**
+ * A link's sort key. A field key too long for it (no reference of that field fits its keys either:
+ * putReference refuses it with a 400) still gets its link, under a digest of the key: links are read
+ * from `rc`/`rf`, never from the key, and a link that cannot be written would turn the reference's
+ * 400 into a 500 and break the link rebuild of every remove in the target collection.
+ */
+function linkSk(link: InboundLink): string {
+  const sk = `L#${encodePart(link.collectionId)}#${encodePart(link.field)}`;
+  return keyFits(sk, MAX_SORT_KEY_BYTES) ? sk : `LH#${createHash('sha256').update(sk).digest('base64url')}`;
+}
+
 /** Records that `link` may hold references into `targetId` (idempotent). */
 export function putInboundLink(db: Db, tenant: string, targetId: string, link: InboundLink): Promise<void> {
-  return putInbound(db, tenant, targetId, `L#${encodePart(link.collectionId)}#${encodePart(link.field)}`, {
+  return putInbound(db, tenant, targetId, linkSk(link), {
     rc: link.collectionId,
     rf: link.field,
   });

@@ -3,6 +3,7 @@ import { ROUTES } from '../../lambda/routes';
 import { PURGE_OPERATION } from '../../lib/adaptor-stack';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { ATTACHED_READ_ACTIONS, ATTACHED_WRITE_ACTIONS } from '../../lib/attached-tables';
 import { OPERATION_TAG, TABLE_ACTIONS } from '../../lib/operation-function';
 import { asArray, functionsByOperation, statementsOfFunction, synth } from './synth';
 
@@ -91,10 +92,14 @@ describe('every policy in the stack', () => {
 
   it('covers every DynamoDB command the deployed code sends', () => {
     // local-mode table administration (store/admin.ts) never runs on AWS
+    // lambda/store/attached/ sends its commands to attached tables only (granted per attached table,
+    // see the attached-tables block below); everything else goes to this table.
     const sent = new Set<string>();
+    const sentToAttached = new Set<string>();
     for (const file of sourceFiles(path.join(ROOT, 'lambda'))) {
       if (file.endsWith(path.join('store', 'admin.ts'))) continue;
-      for (const m of readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)) sent.add(m[1]!);
+      const into = file.includes(path.join('store', 'attached') + path.sep) ? sentToAttached : sent;
+      for (const m of readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)) into.add(m[1]!);
     }
     const needs: Record<string, string[]> = {
       TransactWriteItems: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
@@ -106,6 +111,9 @@ describe('every policy in the stack', () => {
       for (const action of needs[command] ?? [`dynamodb:${command}`]) expect(granted).toContain(action);
     }
     expect(sent.size).toBeGreaterThan(5);
+    const grantedOnAttached = new Set<string>([...ATTACHED_READ_ACTIONS, ...ATTACHED_WRITE_ACTIONS]);
+    for (const command of sentToAttached) expect(grantedOnAttached).toContain(`dynamodb:${command}`);
+    expect(sentToAttached.size).toBeGreaterThan(5);
   });
 
   it('never uses wildcard actions, table administration or PartiQL', () => {
@@ -268,6 +276,49 @@ describe('secrets', () => {
       for (const role of policy.Properties.Roles) expect(fnRoles).toContain(role.Ref);
       for (const resource of statements.flatMap((s) => asArray(s.Resource))) {
         expect([{ Ref: cursorSecretId }, { Ref: legacySecretId }]).toContainEqual(resource);
+      }
+    }
+  });
+});
+
+describe('with attached tables (context attachTables)', () => {
+  const attachedTemplate = synth({
+    attachTables: JSON.stringify([
+      { table: 'legacy-orders', tenants: ['*'] },
+      { table: 'shop-products', tenants: ['*'], access: 'readwrite', idAttribute: 'sku' },
+    ]),
+  }).template;
+  const ownTableId = Object.keys(attachedTemplate.findResources('AWS::DynamoDB::GlobalTable'))[0]!;
+  const ownResources = [
+    { 'Fn::GetAtt': [ownTableId, 'Arn'] },
+    { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ownTableId, 'Arn'] }, '/index/*']] },
+  ].map((r) => JSON.stringify(r));
+  const statements = Object.values(attachedTemplate.findResources('AWS::IAM::Policy'))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<Record<string, any>>)
+    .filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('dynamodb:')));
+
+  it('still grants this table exactly the table actions, never Scan or DescribeTable', () => {
+    const onOwn = statements.filter((s) =>
+      asArray(s.Resource).some((r) => ownResources.includes(JSON.stringify(r))),
+    );
+    expect(onOwn.length).toBeGreaterThan(0);
+    for (const s of onOwn) {
+      for (const action of asArray<string>(s.Action)) {
+        expect(TABLE_ACTIONS.write as readonly string[]).toContain(action);
+        expect(NEVER).not.toContain(action);
+      }
+    }
+  });
+
+  it('grants Scan and DescribeTable only on the attached tables and their indexes', () => {
+    const scanning = statements.filter((s) =>
+      asArray<string>(s.Action).some((a) => a === 'dynamodb:Scan' || a === 'dynamodb:DescribeTable'),
+    );
+    expect(scanning.length).toBeGreaterThan(0);
+    for (const s of scanning) {
+      for (const resource of asArray(s.Resource)) {
+        expect(ownResources).not.toContain(JSON.stringify(resource));
+        expect(JSON.stringify(resource)).toMatch(/:table\/(legacy-orders|shop-products)(\/index\/\*)?"/);
       }
     }
   });

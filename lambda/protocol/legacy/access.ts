@@ -12,6 +12,7 @@ import {
   type LegacyAction,
   type LegacyRole,
 } from '../../model/legacyRoles';
+import { attachedFor } from '../../model/attach';
 import { getCollection } from '../../store/collections';
 import type { LegacyEnvelope } from './envelope';
 
@@ -65,10 +66,16 @@ export async function authorizeLegacy(path: string, envelope: LegacyEnvelope, de
   const collectionId = typeof name === 'string' && name.length > 0 && name.length <= 256 ? name : undefined;
   // One eventually consistent read (0.5 capacity units) for members and visitors only; a name that
   // is not a valid id falls back to the configured default and the operation answers its 400.
+  // An attached table (ATTACH_TABLES) has no stored permissions, and its id hides an own collection
+  // of the same id (service/sources.ts), so that collection's permissions must not govern it: the
+  // built-in policy and LEGACY_PERMISSIONS do.
+  const tenant = envelope.context.tenant;
+  const attached =
+    collectionId !== undefined && attachedFor(deps.config.attachTables, tenant, collectionId) !== undefined;
   const stored =
-    collectionId === undefined
+    collectionId === undefined || attached
       ? undefined
-      : await getCollection(deps.db, envelope.context.tenant, collectionId, false);
+      : await getCollection(deps.db, tenant, collectionId, false);
   const permission = permissionFor(
     action,
     collectionId ?? '',

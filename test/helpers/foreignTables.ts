@@ -1,0 +1,142 @@
+/**
+ * Tables created the way another program would: their own key schema and indexes, items written with
+ * the plain SDK (sets, binary, big numbers, ISO date strings, missing attributes), no adaptor code.
+ */
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  waitUntilTableExists,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+
+export type RawItem = Record<string, AttributeValue>;
+
+export async function createForeignTable(
+  client: DynamoDBClient,
+  input: CreateTableCommandInput,
+): Promise<void> {
+  await client.send(new CreateTableCommand({ BillingMode: 'PAY_PER_REQUEST', ...input }));
+  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: input.TableName! });
+}
+
+/** BatchWriteItem in chunks of 25, a few in flight, unprocessed items retried. */
+export async function putForeignItems(
+  client: DynamoDBClient,
+  table: string,
+  items: readonly RawItem[],
+): Promise<void> {
+  const chunks: RawItem[][] = [];
+  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
+      while (pending.length > 0) {
+        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 6 }, worker));
+}
+
+/** Orders: composite key (customer S, orderNo N), a GSI on status/placedAt and an LSI on total. */
+export function ordersTable(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    AttributeDefinitions: [
+      { AttributeName: 'customer', AttributeType: 'S' },
+      { AttributeName: 'orderNo', AttributeType: 'N' },
+      { AttributeName: 'status', AttributeType: 'S' },
+      { AttributeName: 'placedAt', AttributeType: 'S' },
+      { AttributeName: 'total', AttributeType: 'N' },
+    ],
+    KeySchema: [
+      { AttributeName: 'customer', KeyType: 'HASH' },
+      { AttributeName: 'orderNo', KeyType: 'RANGE' },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'byStatus',
+        KeySchema: [
+          { AttributeName: 'status', KeyType: 'HASH' },
+          { AttributeName: 'placedAt', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+    LocalSecondaryIndexes: [
+      {
+        IndexName: 'byTotal',
+        KeySchema: [
+          { AttributeName: 'customer', KeyType: 'HASH' },
+          { AttributeName: 'total', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export const STATUSES = ['new', 'paid', 'shipped'] as const;
+
+/** `count` orders over 5 customers; every 7th lacks `note`, values of every DynamoDB type. */
+export function orderItems(count: number): RawItem[] {
+  return Array.from({ length: count }, (_, i) => {
+    const item: RawItem = {
+      customer: { S: `cust#${i % 5}` },
+      orderNo: { N: String(1000 + i) },
+      status: { S: STATUSES[i % 3]! },
+      placedAt: { S: new Date(Date.UTC(2024, 0, 1 + i)).toISOString().replace('.000Z', 'Z') },
+      total: { N: String((i * 37) % 500) },
+      paid: { BOOL: i % 2 === 0 },
+      tags: { SS: i % 2 ? ['a', 'b'] : ['c'] },
+      scores: { NS: ['1', '2.5'] },
+      blob: { B: Buffer.from([i % 256, 1, 2]) },
+      big: { N: '12345678901234567890' },
+      lines: { L: [{ M: { sku: { S: 'x' }, qty: { N: '2' } } }] },
+      meta: { M: { source: { S: 'erp' } } },
+    };
+    if (i % 7 !== 0) item.note = { S: `note ${i}` };
+    return item;
+  });
+}
+
+/** Events: a string partition key named `_id`, a GSI on type/n; each item carries ~300 bytes. */
+export function eventsTable(name: string): CreateTableCommandInput {
+  return {
+    TableName: name,
+    AttributeDefinitions: [
+      { AttributeName: '_id', AttributeType: 'S' },
+      { AttributeName: 'type', AttributeType: 'S' },
+      { AttributeName: 'n', AttributeType: 'N' },
+    ],
+    KeySchema: [{ AttributeName: '_id', KeyType: 'HASH' }],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: 'byType',
+        KeySchema: [
+          { AttributeName: 'type', KeyType: 'HASH' },
+          { AttributeName: 'n', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ],
+  };
+}
+
+export const EVENT_TYPES = 20;
+
+/** `count` events: type t0..t19 round robin, n = index, `level` 0..99; padded to several Scan pages. */
+export function eventItems(count: number): RawItem[] {
+  const padding = 'x'.repeat(300);
+  return Array.from({ length: count }, (_, i) => ({
+    _id: { S: `ev-${String(i).padStart(6, '0')}` },
+    type: { S: `t${i % EVENT_TYPES}` },
+    n: { N: String(i) },
+    level: { N: String(i % 100) },
+    payload: { S: padding },
+  }));
+}
