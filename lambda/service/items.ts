@@ -23,6 +23,7 @@ import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
 import { insertIndexKeys, replaceIndexedItem } from './indexWrites';
 import { requireSomeItems } from './itemRequests';
+import { callerDate } from './callerDates';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
@@ -85,11 +86,25 @@ function dateNow(deps: Deps): { $date: string } {
   return { $date: deps.now().toISOString() };
 }
 
+export interface WriteOptions {
+  /**
+   * Keep `_createdDate`/`_updatedDate` the caller sent (valid dates only), stamping them only when
+   * absent: legacy, as Wix's v2 reference adaptor does. V3 always stamps them. @default false
+   */
+  readonly keepCallerDates?: boolean;
+}
+
+/** The caller's date when the protocol keeps it (throws a ValidationError for a non-date), else undefined. */
+function kept(item: WixItem, field: '_createdDate' | '_updatedDate', options: WriteOptions) {
+  return options.keepCallerDates ? callerDate(item, field) : undefined;
+}
+
 export async function insertItems(
   deps: Deps,
   ctx: RequestContext,
   collectionId: string,
   items: WixItem[],
+  options: WriteOptions = {},
 ): Promise<ItemResult[]> {
   const { pk, record } = await current(deps, ctx, collectionId);
   requireSomeItems(items);
@@ -99,8 +114,6 @@ export async function insertItems(
     const item: WixItem = {
       ...raw,
       _id: typeof raw._id === 'string' ? raw._id : randomUUID(),
-      _createdDate: now,
-      _updatedDate: now,
     };
     if (item._owner === undefined || item._owner === null) {
       if (ctx.identity.id) item._owner = ctx.identity.id;
@@ -118,7 +131,11 @@ export async function insertItems(
       if (seen.has(id)) return { error: new ItemAlreadyExistsError(id) };
       seen.add(id);
       try {
-        const value = storable(item);
+        const value = storable({
+          ...item,
+          _createdDate: kept(item, '_createdDate', options) ?? now,
+          _updatedDate: kept(item, '_updatedDate', options) ?? now,
+        });
         await putNewItem(deps.db, pk, value, insertIndexKeys(ctx.tenant, record, value));
         return { item: fromRecord(toRecord(pk, value)) };
       } catch (err) {
@@ -133,6 +150,7 @@ export async function updateItems(
   ctx: RequestContext,
   collectionId: string,
   items: WixItem[],
+  options: WriteOptions = {},
 ): Promise<ItemResult[]> {
   const { pk, record } = await current(deps, ctx, collectionId);
   requireSomeItems(items);
@@ -143,8 +161,14 @@ export async function updateItems(
     WRITE_CONCURRENCY,
     async (i): Promise<ItemResult> => {
       try {
-        const value = storable({ ...items[i]!, _updatedDate: now });
-        return { item: await replaceIndexedItem(deps, ctx.tenant, record, pk, value, now) };
+        const item = items[i]!;
+        // Without a caller's _createdDate the stored one stays (one write, no read).
+        const createdDate = kept(item, '_createdDate', options);
+        const updatedDate = kept(item, '_updatedDate', options) ?? now;
+        const value = storable({ ...item, _updatedDate: updatedDate });
+        return {
+          item: await replaceIndexedItem(deps, ctx.tenant, record, pk, value, updatedDate, createdDate),
+        };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
