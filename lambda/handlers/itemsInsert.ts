@@ -15,7 +15,7 @@ export const operation = defineOperation({
   legacy: async (request, ctx, deps, path) => {
     const many = path === '/data/insert/bulk';
     const { collectionId, items } = parseItems(request, many, false);
-    const results = await insertItems(deps, ctx, collectionId, items);
+    const results = await insertItems(deps, ctx, collectionId, items, { keepCallerDates: true });
     return many ? { items: bulk(results, 'inserted') } : { item: single(results) };
   },
 });

@@ -15,7 +15,7 @@ export const operation = defineOperation({
   legacy: async (request, ctx, deps, path) => {
     const many = path === '/data/update/bulk';
     const { collectionId, items } = parseItems(request, many, true);
-    const results = await updateItems(deps, ctx, collectionId, items);
+    const results = await updateItems(deps, ctx, collectionId, items, { keepCallerDates: true });
     return many ? { items: bulk(results, 'updated') } : { item: single(results) };
   },
 });

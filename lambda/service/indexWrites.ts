@@ -48,6 +48,7 @@ export async function replaceIndexedItem(
   pk: string,
   item: WixItem,
   now: { $date: string },
+  createdDate?: { $date: string },
 ): Promise<WixItem> {
   const indexes = maintainedIndexes(record);
   // A collection that never had an index has no slot attributes to clear.
@@ -55,12 +56,16 @@ export async function replaceIndexedItem(
   const scope = scopeOf(tenant, record);
   if (!needsStoredSystemFields(indexes)) {
     const update: IndexUpdate = { set: indexAttributes(scope, indexes, item), remove };
-    return replaceItem(deps.db, pk, item, now, update);
+    return replaceItem(deps.db, pk, item, now, update, createdDate);
   }
   for (let attempt = 1; ; attempt++) {
     const stored = await getItem(deps.db, pk, String(item._id), true);
     if (!stored) throw new ItemNotFoundError(String(item._id));
-    const full: WixItem = { ...item, _owner: stored._owner, _createdDate: stored._createdDate };
+    const full: WixItem = {
+      ...item,
+      _owner: stored._owner,
+      _createdDate: createdDate ?? stored._createdDate,
+    };
     if (full._owner === undefined) delete full._owner;
     const update: IndexUpdate = {
       set: indexAttributes(scope, indexes, full),
@@ -68,7 +73,7 @@ export async function replaceIndexedItem(
       createdDate: stored._createdDate,
     };
     try {
-      return await replaceItem(deps.db, pk, item, now, update);
+      return await replaceItem(deps.db, pk, item, now, update, createdDate);
     } catch (err) {
       if (!(err instanceof ItemNotFoundError) || attempt >= MAX_REREADS) throw err;
     }

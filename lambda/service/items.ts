@@ -21,6 +21,7 @@ import { DYNAMODB_MAX_ITEM_BYTES, recordBytes } from '../store/itemSize';
 import { ValueError, toStorable } from '../store/values';
 import { requireCollectionIdString, type CollectionRecord } from './collectionModel';
 import { requireSomeItems } from './itemRequests';
+import { callerDate } from './callerDates';
 import { removeReferencesOfItems } from './references';
 import { newGeneration } from './collections';
 import { startPurge } from './purge';
@@ -89,11 +90,25 @@ function dateNow(deps: Deps): { $date: string } {
   return { $date: deps.now().toISOString() };
 }
 
+export interface WriteOptions {
+  /**
+   * Keep `_createdDate`/`_updatedDate` the caller sent (valid dates only), stamping them only when
+   * absent: legacy, as Wix's v2 reference adaptor does. V3 always stamps them. @default false
+   */
+  readonly keepCallerDates?: boolean;
+}
+
+/** The caller's date when the protocol keeps it (throws a ValidationError for a non-date), else undefined. */
+function kept(item: WixItem, field: '_createdDate' | '_updatedDate', options: WriteOptions) {
+  return options.keepCallerDates ? callerDate(item, field) : undefined;
+}
+
 export async function insertItems(
   deps: Deps,
   ctx: RequestContext,
   collectionId: string,
   items: WixItem[],
+  options: WriteOptions = {},
 ): Promise<ItemResult[]> {
   const { writer, record } = await current(deps, ctx, collectionId, 'insert');
   requireSomeItems(items);
@@ -103,8 +118,6 @@ export async function insertItems(
     const item: WixItem = {
       ...raw,
       _id: typeof raw._id === 'string' ? raw._id : randomUUID(),
-      _createdDate: now,
-      _updatedDate: now,
     };
     if (item._owner === undefined || item._owner === null) {
       if (ctx.identity.id) item._owner = ctx.identity.id;
@@ -122,7 +135,12 @@ export async function insertItems(
       if (seen.has(id)) return { error: new ItemAlreadyExistsError(id) };
       seen.add(id);
       try {
-        return { item: await writer.insert(storable(item)) };
+        const value = storable({
+          ...item,
+          _createdDate: kept(item, '_createdDate', options) ?? now,
+          _updatedDate: kept(item, '_updatedDate', options) ?? now,
+        });
+        return { item: await writer.insert(value) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }
@@ -163,6 +181,7 @@ export async function updateItems(
   ctx: RequestContext,
   collectionId: string,
   items: WixItem[],
+  options: WriteOptions = {},
 ): Promise<ItemResult[]> {
   const { writer } = await current(deps, ctx, collectionId, 'update');
   requireSomeItems(items);
@@ -173,8 +192,12 @@ export async function updateItems(
     WRITE_CONCURRENCY,
     async (i): Promise<ItemResult> => {
       try {
-        const value = storable({ ...items[i]!, _updatedDate: now });
-        return { item: await writer.replace(value, now) };
+        const item = items[i]!;
+        // Without a caller's _createdDate the stored one stays (one write, no read).
+        const createdDate = kept(item, '_createdDate', options);
+        const updatedDate = kept(item, '_updatedDate', options) ?? now;
+        const value = storable({ ...item, _updatedDate: updatedDate });
+        return { item: await writer.replace(value, updatedDate, createdDate) };
       } catch (err) {
         return { error: itemError(err, logFailure) };
       }

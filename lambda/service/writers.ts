@@ -15,7 +15,8 @@ export interface Writer {
   /** Writes a new item (ITEM_ALREADY_EXISTS when its `_id` is taken); returns it as stored. */
   insert(item: WixItem): Promise<WixItem>;
   /** Replaces an existing item's values and stamps `_updatedDate`; returns it as stored. */
-  replace(item: WixItem, updatedDate: { $date: string }): Promise<WixItem>;
+  /** `createdDate`: a caller's `_createdDate` to write (legacy keeps valid ones); else the stored one stays. */
+  replace(item: WixItem, updatedDate: { $date: string }, createdDate?: { $date: string }): Promise<WixItem>;
   /** Deletes an item and returns it as it was (ITEM_NOT_FOUND when absent). */
   remove(id: string): Promise<WixItem>;
 }
@@ -38,7 +39,8 @@ export function writerFor(deps: Deps, record: CollectionRecord, tenant: string):
       await putNewItem(db, pk, item, insertIndexKeys(tenant, record, item));
       return fromRecord(toRecord(pk, item));
     },
-    replace: (item, updatedDate) => replaceIndexedItem(deps, tenant, record, pk, item, updatedDate),
+    replace: (item, updatedDate, createdDate) =>
+      replaceIndexedItem(deps, tenant, record, pk, item, updatedDate, createdDate),
     remove: (id) => deleteItem(db, pk, id),
   };
 }

@@ -114,11 +114,18 @@ export async function replaceItem(
   item: WixItem,
   updatedDate: { $date: string },
   index: IndexUpdate = { set: {}, remove: [] },
+  /** A new `_createdDate` (legacy callers may set it); without it the stored one stays. */
+  createdDate?: { $date: string },
 ): Promise<WixItem> {
   const data = toRecord(pk, item)[ATTR.data];
   const names: Record<string, string> = { '#pk': ATTR.pk, '#d': ATTR.data, '#u': SYSTEM_ATTR._updatedDate };
   const values: AttrMap = { ':d': toAttr(data), ':u': toAttr(updatedDate) };
   const sets = ['#d = :d', '#u = :u'];
+  if (createdDate !== undefined) {
+    names['#nc'] = SYSTEM_ATTR._createdDate;
+    values[':nc'] = toAttr(createdDate);
+    sets.push('#nc = :nc');
+  }
   Object.entries(index.set).forEach(([attr, value], i) => {
     names[`#x${i}`] = attr;
     values[`:x${i}`] = toAttr(value);

@@ -153,6 +153,30 @@ describe('index entries on item writes', () => {
     expect(upd.body.results[0].error.errorCode).toBe('ITEM_NOT_FOUND');
   });
 
+  it('orders an index over _createdDate by the dates a legacy caller sent, also when an update moves one', async () => {
+    const a = await setup([{ name: 'byCreated', fields: [{ path: '_createdDate' }] }]);
+    const at = (iso: string) => ({ $date: iso });
+    const ins = await a.legacy('/data/insert/bulk', {
+      collectionName: C,
+      items: [
+        { _id: 'late', _createdDate: at('2021-01-01T00:00:00.000Z') },
+        { _id: 'early', _createdDate: at('2019-01-01T00:00:00.000Z') },
+        { _id: 'mid', _createdDate: '2020-01-01T00:00:00Z' },
+      ],
+    });
+    expect(ins.status).toBe(200);
+    expect(await idsInIndex(a, 'byCreated')).toEqual(['early', 'mid', 'late']);
+    const up = await a.legacy('/data/update', {
+      collectionName: C,
+      item: { _id: 'early', price: 1, _createdDate: at('2022-01-01T00:00:00.000Z') },
+    });
+    expect(up.status).toBe(200);
+    expect(await idsInIndex(a, 'byCreated')).toEqual(['mid', 'late', 'early']);
+    // Without one, the stored date stays, in the item and in the index.
+    await a.legacy('/data/update', { collectionName: C, item: { _id: 'mid', price: 2 } });
+    expect(await idsInIndex(a, 'byCreated')).toEqual(['mid', 'late', 'early']);
+  });
+
   it('folds case for a caseInsensitive index', async () => {
     const a = await setup([{ name: 'ci', caseInsensitive: true, fields: [{ path: 'name' }] }]);
     await a.call('/v3/items/insert', {

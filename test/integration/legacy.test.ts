@@ -599,6 +599,91 @@ describe('data writes', () => {
     });
   });
 
+  it("keeps the caller's _createdDate/_updatedDate on insert and update, stamping them only when absent", async () => {
+    const a = createTestAdaptor({ deps });
+    await legacy(a, '/schemas/create', { collectionName: 'cars' });
+    const created = { $date: '2019-02-01T08:00:00.000Z' };
+    const inserted = await legacy(a, '/data/insert', {
+      collectionName: 'cars',
+      // {$date} (what Wix sends) and a bare ISO string (what the v1 reference also took), normalised.
+      item: { _id: 'd1', _createdDate: created, _updatedDate: '2019-03-01T08:00:00Z' },
+    });
+    expect(inserted.status).toBe(200);
+    expect(inserted.body.item).toMatchObject({
+      _createdDate: created,
+      _updatedDate: { $date: '2019-03-01T08:00:00.000Z' },
+    });
+    const stamped = await legacy(a, '/data/insert/bulk', {
+      collectionName: 'cars',
+      items: [
+        { _id: 'd2', _updatedDate: { $date: '2019-04-01T00:00:00.000Z' } },
+        { _id: 'd3', _createdDate: null },
+      ],
+    });
+    expect(stamped.status).toBe(200);
+    const [d2, d3] = stamped.body.items;
+    expect(d2._createdDate.$date).toMatch(ISO_MS);
+    expect(d2._createdDate.$date > '2020').toBe(true);
+    expect(d2._updatedDate).toEqual({ $date: '2019-04-01T00:00:00.000Z' });
+    expect(d3._createdDate).toEqual(d3._updatedDate);
+    expect(d3._createdDate.$date > '2020').toBe(true);
+
+    // Update: a sent _updatedDate is kept, an absent one stamped; _createdDate is kept from the
+    // store unless sent.
+    const kept = await legacy(a, '/data/update', {
+      collectionName: 'cars',
+      item: { _id: 'd1', make: 'Kia', _updatedDate: { $date: '2019-05-01T00:00:00.000Z' } },
+    });
+    expect(kept.status).toBe(200);
+    expect(kept.body.item).toMatchObject({
+      make: 'Kia',
+      _createdDate: created,
+      _updatedDate: { $date: '2019-05-01T00:00:00.000Z' },
+    });
+    const moved = await legacy(a, '/data/update', {
+      collectionName: 'cars',
+      item: { _id: 'd1', make: 'Kia', _createdDate: '2018-01-01T00:00:00.000Z' },
+    });
+    expect(moved.body.item._createdDate).toEqual({ $date: '2018-01-01T00:00:00.000Z' });
+    expect(moved.body.item._updatedDate.$date > '2020').toBe(true);
+    const got = await legacy(a, '/data/get', { collectionName: 'cars', itemId: 'd1' });
+    expect(got.body.item).toEqual(moved.body.item);
+
+    // Not a date: refused, never silently replaced.
+    for (const bad of ['yesterday', 42, { $date: 'soon' }]) {
+      const res = await legacy(a, '/data/insert', {
+        collectionName: 'cars',
+        item: { _id: 'd9', _createdDate: bad },
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(/_createdDate/);
+      const up = await legacy(a, '/data/update', {
+        collectionName: 'cars',
+        item: { _id: 'd1', _updatedDate: bad },
+      });
+      expect(up.status).toBe(400);
+    }
+  });
+
+  it('V3 still stamps both dates itself, whatever the item carries', async () => {
+    const a = createTestAdaptor({ deps });
+    await legacy(a, '/schemas/create', { collectionName: 'cars' });
+    const old = { $date: '2019-02-01T08:00:00.000Z' };
+    const ins = await a.call('/v3/items/insert', {
+      collectionId: 'cars',
+      items: [{ _id: 'v1', _createdDate: old, _updatedDate: old }],
+    });
+    const item = ins.body.results[0].item;
+    expect(item._createdDate).not.toEqual(old);
+    expect(item._updatedDate).not.toEqual(old);
+    const up = await a.call('/v3/items/update', {
+      collectionId: 'cars',
+      items: [{ _id: 'v1', _createdDate: old, _updatedDate: old }],
+    });
+    expect(up.body.results[0].item._createdDate).toEqual(item._createdDate);
+    expect(up.body.results[0].item._updatedDate).not.toEqual(old);
+  });
+
   it('removes one item (answering it, 404 when absent) and many (absent ids are already gone)', async () => {
     const a = await withCars();
     const res = await legacy(a, '/data/remove', { collectionName: 'cars', itemId: 'c1' });

@@ -18,6 +18,7 @@ import { itemsPk } from '../../lambda/store/keys';
 import { PURGE_OPERATION } from '../../lib/adaptor-stack';
 import { wixKeys } from '../helpers/keys';
 import { LocalLambdas } from './harness/localLambdas';
+import { jsonOf } from './harness/events';
 import { HangingEndpoint } from './harness/standins';
 import { synthBundles, type SynthResult } from './harness/synthBundles';
 
@@ -27,15 +28,27 @@ let aws: LocalLambdas;
 
 beforeAll(async () => {
   synth = synthBundles();
-  aws = await new LocalLambdas(synth, {
-    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
-    tableName: process.env.TABLE_NAME!,
-    parameters: {
-      WixPublicKey: Buffer.from(wixKeys().publicKeyPem).toString('base64'),
-      WixAppId: '',
-      AllowedTenants: '',
+  aws = await new LocalLambdas(
+    synth,
+    {
+      dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
+      tableName: process.env.TABLE_NAME!,
+      parameters: {
+        WixPublicKey: Buffer.from(wixKeys().publicKeyPem).toString('base64'),
+        // Tokens the test signs name no particular app.
+        WixAppId: '*',
+        AllowedTenants: '',
+        // The legacy master secret opens the tenant the V3 calls use, so both protocols share data.
+        LegacySecretKeyTenant: TENANT,
+        LegacyRevokedSecrets: '',
+        LegacyPermissions: '',
+        Tracing: 'false',
+      },
     },
-  }).start();
+    // The purge waits PURGE_GRACE_MS (120 s) after a truncate for requests still reading the old
+    // generation; that wait is tested elsewhere, here it would only stall the run.
+    { [PURGE_OPERATION]: { PURGE_GRACE_MS: '0' } },
+  ).start();
 }, 300_000);
 
 afterAll(async () => {
@@ -331,8 +344,8 @@ describe('truncate and delete start the purge bundle through Lambda Invoke', () 
   });
 });
 
-describe('faults at cold start', () => {
-  it('a secret read denied at cold start answers 500 (today), and the process recovers once allowed', async () => {
+describe('faults at cold start and at run time', () => {
+  it('a secret read denied at cold start answers a retryable 503 with the legacy error body, and the process recovers once allowed', async () => {
     // The legacy secret of a fresh collectionsGet process is refused, as with a role missing its grant.
     const { arn } = aws.secretOf('collectionsGet', 'WIX_SECRET_KEY_ARN');
     aws.secretsManager.denied.add(arn);
@@ -341,9 +354,9 @@ describe('faults at cold start', () => {
       const denied = await aws.http('collectionsGet', '/schemas/list', legacyBody('collectionsGet', {}), {
         process: cold,
       });
-      // Current behaviour on this branch's base: 500 with the legacy error body. The Lambda-edge work
-      // (issue 11, item 1/2) makes this a retryable 503; change this expectation with it.
-      expect(denied.status).toBe(500);
+      expect(denied.status).toBe(503);
+      expect(denied.body).toEqual({ message: expect.stringMatching(/could not read its secrets; retry/) });
+      // Powertools Logger writes errors to stderr.
       expect(denied.invocation.stderr.join('\n') + denied.invocation.stdout.join('\n')).toMatch(
         /cold start failed/,
       );
@@ -357,22 +370,175 @@ describe('faults at cold start', () => {
     }
   });
 
-  it('a hung DynamoDB: today the function runs into its timeout and never answers', async () => {
+  it('a secret read denied at cold start answers the V3 error body on a V3 path', async () => {
+    const { arn } = aws.secretOf('collectionsGet', 'WIX_SECRET_KEY_ARN');
+    aws.secretsManager.denied.add(arn);
+    try {
+      const cold = await aws.fresh('collectionsGet');
+      const jwt = await signV3Request(
+        { collectionIds: ['cars'] },
+        { privateKeyPem: wixKeys().privateKeyPem, instanceId: TENANT },
+      );
+      const denied = await aws.http('collectionsGet', '/v3/collections/get', jwt, { process: cold });
+      expect(denied.status).toBe(503);
+      expect(denied.body).toMatchObject({
+        errorCode: 'SERVICE_UNAVAILABLE',
+        applicationError: { code: 'SERVICE_UNAVAILABLE' },
+      });
+    } finally {
+      aws.secretsManager.denied.delete(arn);
+    }
+  });
+
+  it('a hung DynamoDB answers 503 with the V3 error body before the function timeout', async () => {
     const hung = await new HangingEndpoint().start();
     try {
       const p = await aws.fresh('itemsCount', { AWS_ENDPOINT_URL_DYNAMODB: hung.endpoint });
+      const margin = Number(p.fn.environment.DEADLINE_MARGIN_MS);
+      expect(margin).toBe(2_000);
+      // The shortest timeout the stack lets a function have (margin + 5 s): the tightest case.
+      const timeoutMs = margin + 5_000;
       const jwt = await signV3Request(
         { collectionId: 'cars' },
         { privateKeyPem: wixKeys().privateKeyPem, instanceId: TENANT },
       );
-      // A 3 s function timeout stands in for the real 29 s: retries of 5 s attempts never fit.
-      const run = await aws.invoke('itemsCount', '/v3/items/count', jwt, { process: p, timeoutMs: 3_000 });
-      // The Lambda-edge work (issue 11, item 2) makes this a 503 before the deadline; then assert
-      // `run.result.statusCode === 503` here instead.
-      expect(run.timedOut).toBe(true);
-      expect(run.result).toBeUndefined();
+      const run = await aws.invoke('itemsCount', '/v3/items/count', jwt, { process: p, timeoutMs });
+      expect(run.timedOut).toBe(false);
+      expect(run.result?.statusCode).toBe(503);
+      expect(jsonOf(run.result!)).toMatchObject({
+        errorCode: 'SERVICE_UNAVAILABLE',
+        applicationError: { code: 'SERVICE_UNAVAILABLE' },
+      });
+      // It used the time it had (remaining time - margin), and answered within the margin.
+      expect(run.ms).toBeGreaterThanOrEqual(timeoutMs - margin - 500);
+      expect(run.ms).toBeLessThan(timeoutMs);
     } finally {
       await hung.stop();
     }
   });
+});
+
+/** The JSON lines a function printed (logs and EMF), in order. */
+const jsonLines = (lines: readonly string[]): any[] =>
+  lines.flatMap((l) => {
+    try {
+      const v: unknown = JSON.parse(l);
+      return typeof v === 'object' && v !== null ? [v] : [];
+    } catch {
+      return [];
+    }
+  });
+const emf = (lines: readonly string[]) => jsonLines(lines).filter((l) => l._aws?.CloudWatchMetrics);
+const metricNames = (line: any): string[] =>
+  line._aws.CloudWatchMetrics[0].Metrics.map((m: { Name: string }) => m.Name);
+
+describe('what a function prints: EMF metrics and the request log line', () => {
+  it('prints one EMF line per request, an error line on failure and a ColdStart line on the first', async () => {
+    const cold = await aws.fresh('itemsCount');
+    expect(cold.fn.environment.POWERTOOLS_METRICS_DISABLED).toBeUndefined();
+    const jwt = (request: unknown) =>
+      signV3Request(request, { privateKeyPem: wixKeys().privateKeyPem, instanceId: TENANT });
+
+    const ok = await aws.http('itemsCount', '/v3/items/count', await jwt({ collectionId: 'cars' }), {
+      process: cold,
+    });
+    expect(ok.status).toBe(200);
+    const first = emf(ok.invocation.stdout);
+    const coldStart = first.filter((l) => metricNames(l).includes('ColdStart'));
+    expect(coldStart).toHaveLength(1);
+    expect(coldStart[0]).toMatchObject({ ColdStart: 1, service: 'wix-adaptor' });
+    const requests = first.filter((l) => metricNames(l).includes('Requests'));
+    expect(requests).toHaveLength(1);
+    const [line] = requests;
+    expect(line._aws.CloudWatchMetrics).toHaveLength(1);
+    expect(line._aws.CloudWatchMetrics[0].Namespace).toBe('WixAdaptor');
+    expect(line._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'operation']]);
+    expect(metricNames(line).sort()).toEqual(
+      ['ItemsRead', 'Latency', 'ReadCapacityUnits', 'Requests', 'WriteCapacityUnits'].sort(),
+    );
+    expect(line).toMatchObject({ service: 'wix-adaptor', operation: 'itemsCount', Requests: 1 });
+    expect(line.Latency).toEqual(expect.any(Number));
+    expect(line.ReadCapacityUnits).toBeGreaterThan(0);
+    expect(first.filter((l) => metricNames(l).includes('Errors'))).toHaveLength(0);
+
+    const missing = await aws.http(
+      'itemsCount',
+      '/v3/items/count',
+      await jwt({ collectionId: 'no-such-collection' }),
+      { process: cold },
+    );
+    expect(missing.status).toBe(404);
+    const second = emf(missing.invocation.stdout);
+    expect(second.filter((l) => metricNames(l).includes('ColdStart'))).toHaveLength(0);
+    expect(second.filter((l) => metricNames(l).includes('Requests'))).toHaveLength(1);
+    const errors = second.filter((l) => metricNames(l).includes('Errors'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]._aws.CloudWatchMetrics[0].Namespace).toBe('WixAdaptor');
+    expect(errors[0]._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service', 'operation', 'errorCode']]);
+    expect(errors[0]).toMatchObject({
+      operation: 'itemsCount',
+      errorCode: 'COLLECTION_NOT_FOUND',
+      Errors: 1,
+    });
+  });
+
+  it('logs one request line with the keys the Contributor Insights rules read', async () => {
+    const q = await v3('itemsQuery', '/v3/items/query', { collectionId: 'cars', query: {} });
+    expect(q.status).toBe(200);
+    const lines = jsonLines(q.invocation.stdout).filter((l) => l.message === 'request');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      tenant: TENANT,
+      operation: 'itemsQuery',
+      itemsRead: expect.any(Number),
+      readCapacity: expect.any(Number),
+      writeCapacity: 0,
+    });
+    expect(lines[0].readCapacity).toBeGreaterThan(0);
+  });
+});
+
+describe('the response-size rule, through the real bundles', () => {
+  const ITEM_BYTES = 330 * 1024;
+
+  it('a query page over 6 MB answers 400 RESPONSE_TOO_LARGE naming the limit; a smaller page answers', async () => {
+    expect(
+      (await v3('collectionsCreate', '/v3/collections/create', { collection: { id: 'big', fields: [] } }))
+        .status,
+    ).toBe(200);
+    // 20 items of 330 KB, 4 per insert (a request body is at most 6 MB, and a JWT grows it by 4/3).
+    for (let batch = 0; batch < 5; batch++) {
+      const items = Array.from({ length: 4 }, (_, i) => ({
+        _id: `big-${batch * 4 + i}`,
+        blob: String.fromCharCode(97 + batch).repeat(ITEM_BYTES),
+      }));
+      const res = await v3(
+        'itemsInsert',
+        '/v3/items/insert',
+        { collectionId: 'big', items },
+        { base64: true },
+      );
+      expect(res.status).toBe(200);
+      expect(res.body.results.every((r: { item?: unknown }) => r.item)).toBe(true);
+    }
+
+    const all = await v3('itemsQuery', '/v3/items/query', {
+      collectionId: 'big',
+      query: { paging: { limit: 20, offset: 0 } },
+    });
+    expect(all.status).toBe(400);
+    expect(all.body).toMatchObject({ errorCode: 'RESPONSE_TOO_LARGE' });
+    expect(all.body.errorMessage).toMatch(/6291556 bytes/);
+    expect(JSON.stringify(all.invocation.result).length).toBeLessThan(6_291_556);
+
+    const some = await v3('itemsQuery', '/v3/items/query', {
+      collectionId: 'big',
+      query: { paging: { limit: 10, offset: 0 } },
+    });
+    expect(some.status).toBe(200);
+    expect(some.body.items).toHaveLength(10);
+    const bytes = Buffer.byteLength(JSON.stringify(some.invocation.result));
+    expect(bytes).toBeGreaterThan(10 * ITEM_BYTES);
+    expect(bytes).toBeLessThan(6_291_556);
+  }, 120_000);
 });

@@ -28,6 +28,8 @@ export class LocalLambdas {
   constructor(
     readonly synth: SynthResult,
     private readonly local: Omit<LocalAws, 'secretsManagerEndpoint' | 'lambdaEndpoint'>,
+    /** Extra environment per operation, for every process of it (a test's settings). */
+    private readonly envByOperation: Readonly<Record<string, Record<string, string>>> = {},
   ) {}
 
   async start(): Promise<this> {
@@ -66,7 +68,9 @@ export class LocalLambdas {
   /** A new process (a cold start), with extra environment if given; not shared. */
   async fresh(operation: string, env: Record<string, string> = {}): Promise<FunctionProcess> {
     const fn = this.fn(operation);
-    const p = await FunctionProcess.start(fn, { env: lambdaEnvironment(fn, this.synth, this.aws, env) });
+    const p = await FunctionProcess.start(fn, {
+      env: lambdaEnvironment(fn, this.synth, this.aws, { ...this.envByOperation[operation], ...env }),
+    });
     this.started.push(p);
     return p;
   }
