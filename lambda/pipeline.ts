@@ -23,7 +23,9 @@ export type { Context };
 export function pipeline<E, R>(
   handler: (event: E, context: Context) => Promise<R>,
 ): (event: E, context: Context) => Promise<R> {
-  const chain = middy(handler)
+  // No middy early timeout: our own deadline (DEADLINE_MARGIN_MS) already answers a 503 in the
+  // protocol's error body; middy's would throw a bare TimeoutError outside that edge (a 500).
+  const chain = middy(handler, { timeoutEarlyInMillis: 0 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use({ before: (request) => metrics.captureColdStartMetric(request.context.functionName) });
   if (tracer.isTracingEnabled()) chain.use(captureLambdaHandler(tracer));

@@ -126,7 +126,7 @@ export async function insertItems(
     return item;
   });
   const seen = new Set<string>();
-  const results = await mapLimitByKey(
+  return mapLimitByKey(
     prepared.map((p) => String(p._id)),
     WRITE_CONCURRENCY,
     async (i): Promise<ItemResult> => {
@@ -146,34 +146,6 @@ export async function insertItems(
       }
     },
   );
-  // Attached tables hold no references (no MULTI_REFERENCE field can be declared on them).
-  if (!record.attached) await clearStaleReferences(deps, ctx, record, results, now.$date);
-  return results;
-}
-
-/**
- * An insert that succeeded created an item that did not exist, so any reference already naming its
- * `_id` (written before this insert began) belongs to an earlier item of that id, whose removal
- * could not clean it up (a failed best-effort clean-up, or the eventually consistent reverse index).
- * Deleting those here keeps them from reappearing on the new item. References written after the
- * insert began are left alone. Best effort like the remove path: the items are stored either way.
- */
-async function clearStaleReferences(
-  deps: Deps,
-  ctx: RequestContext,
-  record: CollectionRecord,
-  results: readonly ItemResult[],
-  insertBegan: string,
-): Promise<void> {
-  const inserted = results.flatMap((r) => ('item' in r ? [String(r.item._id)] : []));
-  try {
-    await removeReferencesOfItems(deps, ctx, record, inserted, { createdBefore: insertBegan });
-  } catch (err) {
-    logger.error('could not clear references left under inserted ids', {
-      requestId: ctx.requestId,
-      ...errorFields(err),
-    });
-  }
 }
 
 export async function updateItems(

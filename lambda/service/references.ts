@@ -286,12 +286,8 @@ export async function removeReferencesOfItems(
   ctx: RequestContext,
   record: CollectionRecord,
   ids: readonly string[],
-  options: { readonly createdBefore?: string } = {},
 ): Promise<void> {
   if (ids.length === 0) return;
-  // `at` starts with the ISO time the reference was written, so this compares as time.
-  const stale = (refs: Reference[]) =>
-    options.createdBefore === undefined ? refs : refs.filter((r) => r.at < options.createdBefore!);
   const budget = budgetOf(ctx);
   const holding = record.fields.filter((f) => f.type === 'MULTI_REFERENCE' && targetOf(f));
   const pointing = await pointingFields(deps, ctx, record.id);
@@ -306,7 +302,7 @@ export async function removeReferencesOfItems(
     const refs = (
       await mapLimit([...ids], 8, (id) => referencesFrom(deps.db, scope, id, true, budget))
     ).flat();
-    await deleteReferences(deps.db, scope, stale(refs));
+    await deleteReferences(deps.db, scope, refs);
   }
   for (const { r, f } of pointing) {
     const scope: ReferenceScope = {
@@ -316,6 +312,6 @@ export async function removeReferencesOfItems(
       field: f.key,
     };
     const refs = (await mapLimit([...ids], 8, (id) => referencesTo(deps.db, scope, id, budget))).flat();
-    await deleteReferences(deps.db, scope, stale(refs));
+    await deleteReferences(deps.db, scope, refs);
   }
 }
