@@ -15,6 +15,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client';
+import { staleMarkerJobs } from './markers';
 import { fromAttrMap, toAttrMap } from './codec';
 import { mapLimit } from './concurrency';
 import { indexPk, indexSk, type IndexKeySpec, type IndexScope } from './indexKeys';
@@ -56,30 +57,8 @@ export async function deleteBuildMarker(db: Db, job: IndexBuildJob): Promise<voi
 }
 
 /** Builds whose marker is older than `olderThanMs` (builds that died, or were never started). */
-export async function pendingBuilds(db: Db, olderThanMs: number, now: Date): Promise<IndexBuildJob[]> {
-  const jobs: IndexBuildJob[] = [];
-  const cutoff = new Date(now.getTime() - olderThanMs).toISOString();
-  const pages = paginate(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': BUILD_MARKERS_PK }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    { maxPages: 100 },
-  );
-  for await (const page of pages) {
-    for (const stored of page.Items ?? []) {
-      const item = fromAttrMap(stored);
-      if (typeof item.at === 'string' && item.at <= cutoff) jobs.push(item.job as IndexBuildJob);
-    }
-  }
-  return jobs;
+export function pendingBuilds(db: Db, olderThanMs: number, now: Date): Promise<IndexBuildJob[]> {
+  return staleMarkerJobs<IndexBuildJob>(db, BUILD_MARKERS_PK, olderThanMs, now);
 }
 
 export interface BackfillResult {

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
 import type { Db } from './client';
+import { staleMarkerJobs } from './markers';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
@@ -172,30 +173,8 @@ export async function touchPurgeMarker(db: Db, job: PurgeJob, now: Date): Promis
 }
 
 /** Purge markers older than `olderThanMs` (purges that never finished). */
-export async function pendingPurges(db: Db, olderThanMs: number, now: Date): Promise<PurgeJob[]> {
-  const jobs: PurgeJob[] = [];
-  const cutoff = new Date(now.getTime() - olderThanMs).toISOString();
-  const pages = paginate(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': PURGE_MARKERS_PK }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    { maxPages: 100 },
-  );
-  for await (const page of pages) {
-    for (const stored of page.Items ?? []) {
-      const item = fromAttrMap(stored);
-      if (typeof item.at === 'string' && item.at <= cutoff) jobs.push(item.job as PurgeJob);
-    }
-  }
-  return jobs;
+export function pendingPurges(db: Db, olderThanMs: number, now: Date): Promise<PurgeJob[]> {
+  return staleMarkerJobs<PurgeJob>(db, PURGE_MARKERS_PK, olderThanMs, now);
 }
 
 /** Starts purges without waiting for them. */

@@ -1,0 +1,41 @@
+/**
+ * Job markers (purges, index builds) live in one partition per kind; each records its job and when
+ * it was last touched. The sweep reads those left untouched for too long: jobs that died.
+ */
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { Db } from './client';
+import { fromAttrMap, toAttrMap } from './codec';
+import { paginate } from './paginate';
+import { ATTR } from './schema';
+
+/** The jobs of the markers under `markersPk` older than `olderThanMs`. */
+export async function staleMarkerJobs<J>(
+  db: Db,
+  markersPk: string,
+  olderThanMs: number,
+  now: Date,
+): Promise<J[]> {
+  const jobs: J[] = [];
+  const cutoff = new Date(now.getTime() - olderThanMs).toISOString();
+  const pages = paginate(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': ATTR.pk },
+          ExpressionAttributeValues: toAttrMap({ ':pk': markersPk }),
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    { maxPages: 100 },
+  );
+  for await (const page of pages) {
+    for (const stored of page.Items ?? []) {
+      const item = fromAttrMap(stored);
+      if (typeof item.at === 'string' && item.at <= cutoff) jobs.push(item.job as J);
+    }
+  }
+  return jobs;
+}
