@@ -1,4 +1,5 @@
 /** Projection: `fields` returns those fields (dotted paths allowed) plus `_id`. Own properties only. */
+import { keepCreationToken } from '../store/creationToken';
 import { getPath, setPath } from './values';
 
 export function project(
@@ -11,5 +12,7 @@ export function project(
     const { present, value } = getPath(item, field);
     if (present) setPath(out, field, value);
   }
+  // the projected row is still that item: references included into it check its creation token
+  keepCreationToken(item, out);
   return out;
 }

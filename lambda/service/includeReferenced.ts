@@ -25,6 +25,8 @@ import type { CollectionRecord } from './collectionModel';
 import { budgetOf } from './query';
 import { fieldPolicy } from './queryPolicy';
 import { live, targetOf, targetRecord } from './references';
+import { sameLife } from './referenceLiveness';
+import { creationTokenOf } from '../store/creationToken';
 
 const FILTERED_READ_AHEAD = 100;
 
@@ -82,11 +84,16 @@ async function includeMulti(
   const rowIds = [...new Set(rows.map((r) => String(r._id)))];
   const budget = budgetOf(ctx);
   const lists = await mapLimit(rowIds, 8, (id) => referencesFrom(deps.db, scope, id, consistent, budget));
+  const holding = rows.filter((row) => lists[rowIds.indexOf(String(row._id))]!.length > 0);
+  const rowTokens = await referringTokens(deps, ctx, record, holding, consistent);
   const pending = new Map<string, Reference[]>();
   rowIds.forEach((id, i) =>
     pending.set(
       id,
-      live(lists[i]!, target).sort((a, b) => compareStrings(a.at, b.at)),
+      // only the references this row's item made (service/referenceLiveness.ts)
+      live(lists[i]!, target)
+        .filter((r) => r.referringToken === rowTokens.get(id))
+        .sort((a, b) => compareStrings(a.at, b.at)),
     ),
   );
   const chosen = new Map<string, WixItem[]>(rowIds.map((id) => [id, []]));
@@ -116,15 +123,46 @@ async function includeMulti(
       const refs = pending.get(id)!;
       const list = chosen.get(id)!;
       while (refs.length > 0 && list.length < inc.limit && fetched.has(refs[0]!.referencedItemId)) {
-        const item = fetched.get(refs.shift()!.referencedItemId);
+        const ref = refs.shift()!;
+        const item = fetched.get(ref.referencedItemId);
         ctx.budget.tick();
-        if (item !== undefined && matches(filter, item)) list.push(item);
+        // an item created again under the referenced id is not the one referenced
+        if (sameLife(item, ref.referencedToken) && matches(filter, item!)) list.push(item!);
         progress = true;
       }
     }
     if (!progress) break;
   }
   for (const row of rows) row[inc.fieldKey] = [...chosen.get(String(row._id))!];
+}
+
+/**
+ * The creation token of each row's item. Rows read from our table carry it (and keep it through a
+ * projection); a row that does not (none today) has its item read again rather than trusted.
+ */
+async function referringTokens(
+  deps: Deps,
+  ctx: RequestContext,
+  record: CollectionRecord,
+  rows: readonly WixItem[],
+  consistent: boolean,
+): Promise<Map<string, string | undefined>> {
+  const tokens = new Map<string, string | undefined>();
+  const unknown: string[] = [];
+  for (const row of rows) {
+    const token = creationTokenOf(row);
+    if (token === undefined) unknown.push(String(row._id));
+    else tokens.set(String(row._id), token);
+  }
+  if (unknown.length > 0) {
+    const pk = itemsPk(ctx.tenant, record.id, record.generation);
+    const found = await getItemsCharged(deps, ctx, pk, unknown, consistent);
+    for (const id of unknown) {
+      const item = found.get(id);
+      tokens.set(id, item === undefined ? undefined : creationTokenOf(item));
+    }
+  }
+  return tokens;
 }
 
 export async function includeReferenced(

@@ -32,7 +32,8 @@ import {
 import { pageOf, resume, type OffsetPaged, type PageResult } from './offsetPages';
 import type { CollectionRecord, FieldDef } from './collectionModel';
 import { budgetOf } from './query';
-import { getItemsCharged } from './chargedReads';
+import { liveReferences } from './referenceLiveness';
+import { creationTokenOf, NO_TOKEN } from '../store/creationToken';
 
 export interface ReferencePair {
   readonly referringItemId: string;
@@ -134,6 +135,9 @@ export async function insertReferences(
         at: `${now}#${String(i).padStart(4, '0')}`,
         referencedCollectionId: targetId,
         referencedGeneration: target.generation,
+        // the lives of the two items this reference joins (service/referenceLiveness.ts)
+        referringToken: creationTokenOf(referring.get(pair.referringItemId)!) ?? NO_TOKEN,
+        referencedToken: creationTokenOf(referenced.get(pair.referencedItemId)!) ?? NO_TOKEN,
       });
       return { reference: pair };
     } catch (err) {
@@ -220,24 +224,32 @@ export async function queryReferenced(
       compareStrings(a.referencedItemId, b.referencedItemId);
     return spec.desc ? -c : c;
   });
-  const pageRefs = refs.slice(offset, offset + spec.limit);
-  let items = new Map<string, WixItem>();
-  if (spec.includeReferencedItems && target && pageRefs.length > 0) {
-    items = await getItemsCharged(
-      deps,
-      ctx,
-      itemsPk(ctx.tenant, field.targetId, target.generation),
-      pageRefs.map((r) => r.referencedItemId),
-      spec.consistentRead,
-    );
-  }
+  // Only live references count (service/referenceLiveness.ts): those up to the end of the page (and
+  // one more, for the next cursor), or all of them for a total.
+  const need = spec.returnTotalCount ? refs.length : offset + spec.limit + (spec.cursorMode ? 1 : 0);
+  const checked = target
+    ? await liveReferences(
+        deps,
+        ctx,
+        {
+          referringPk: itemsPk(ctx.tenant, field.scope.collectionId, field.record.generation),
+          referencedPk: itemsPk(ctx.tenant, field.targetId, target.generation),
+        },
+        refs,
+        need,
+        spec.consistentRead,
+      )
+    : { live: [], referenced: new Map<string, WixItem | undefined>() };
+  const pageRefs = checked.live.slice(offset, offset + spec.limit);
+  // the referenced items were read to check the references: the include reuses them
+  const items = spec.includeReferencedItems ? checked.referenced : new Map<string, WixItem | undefined>();
   const rows = pageRefs.map((r) => {
     const row: ReferencedRow = { referringItemId: r.referringItemId, referencedItemId: r.referencedItemId };
     const item = items.get(r.referencedItemId);
     if (item) row.referencedItem = project(item, spec.fieldsToReturn);
     return row;
   });
-  return { ...pageOf(deps, ctx, refs, spec, offset, field.record.generation, 'referenced'), rows };
+  return { ...pageOf(deps, ctx, checked.live, spec, offset, field.record.generation, 'referenced'), rows };
 }
 
 interface PointingField {

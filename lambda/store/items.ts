@@ -17,6 +17,7 @@ import { deepEqual } from '../query/values';
 import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { SYSTEM_ATTR } from './layout';
 import { ATTR } from './schema';
+import { attachCreationToken, CREATION_TOKEN_ATTR, newCreationToken } from './creationToken';
 import { setOwn } from './values';
 
 export type WixItem = Record<string, unknown>;
@@ -53,6 +54,7 @@ export function fromRecord(record: StoredRecord): WixItem {
   if (record[SYSTEM_ATTR._owner] !== undefined) item._owner = record[SYSTEM_ATTR._owner];
   if (record[SYSTEM_ATTR._createdDate] !== undefined) item._createdDate = record[SYSTEM_ATTR._createdDate];
   if (record[SYSTEM_ATTR._updatedDate] !== undefined) item._updatedDate = record[SYSTEM_ATTR._updatedDate];
+  attachCreationToken(item, record[CREATION_TOKEN_ATTR]);
   return item;
 }
 
@@ -73,7 +75,12 @@ export async function putNewItem(
   indexKeys: Record<string, string> = {},
 ): Promise<void> {
   // Index slot keys ride in the same write, so an item is never visible without its index entries.
-  const record = toAttrMap({ ...toRecord(pk, item), ...indexKeys });
+  // A fresh creation token marks this life of the `_id` (store/creationToken.ts).
+  const record = toAttrMap({
+    ...toRecord(pk, item),
+    ...indexKeys,
+    [CREATION_TOKEN_ATTR]: newCreationToken(),
+  });
   try {
     await db.client.send(
       new PutItemCommand({

@@ -10,7 +10,10 @@
  * So the references of one referring item are one Query (a key prefix), the references to one item
  * are one Query on the GSI, and an exact pair is one conditional write. Each record also remembers
  * the referenced collection's generation: references into a collection that was truncated or deleted
- * since are ignored on read, which keeps truncate O(1) on both sides.
+ * since are ignored on read, which keeps truncate O(1) on both sides. It also remembers the creation
+ * tokens of the two items it joins (store/creationToken.ts): a record whose item was removed and
+ * created again under the same id belongs to the old item and is ignored on read (service/
+ * referenceLiveness.ts), and a new reference of the same pair replaces it.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -28,6 +31,7 @@ import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, keyFits, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from './keys';
 import { paginate, type Budget } from './paginate';
+import { NO_TOKEN } from './creationToken';
 import { ATTR, gsiName, gsiPk, gsiSk } from './schema';
 
 const REVERSE_SLOT = 1;
@@ -46,6 +50,9 @@ export interface Reference {
   readonly at: string;
   readonly referencedCollectionId: string;
   readonly referencedGeneration: string;
+  /** creation tokens of the referring and referenced items when the reference was made (NO_TOKEN before tokens) */
+  readonly referringToken: string;
+  readonly referencedToken: string;
 }
 
 export function referencesPk(tenant: string, collectionId: string, generation: string): string {
@@ -79,7 +86,20 @@ function fromStored(item: AttrMap): Reference {
     at: String(r.at),
     referencedCollectionId: String(r.rc),
     referencedGeneration: String(r.rg),
+    // records written before tokens existed have none, like the items they joined then
+    referringToken: typeof r.fc === 'string' ? r.fc : NO_TOKEN,
+    referencedToken: typeof r.dc === 'string' ? r.dc : NO_TOKEN,
   };
+}
+
+/**
+ * A condition that holds when the stored record's token attribute `#<name>` equals `:<name>`; a
+ * record without the attribute (written before tokens) counts as NO_TOKEN.
+ */
+function sameToken(name: string, token: string): string {
+  return token === NO_TOKEN
+    ? `(attribute_not_exists(#${name}) OR #${name} = :${name})`
+    : `#${name} = :${name}`;
 }
 
 export async function putReference(db: Db, scope: ReferenceScope, ref: Reference): Promise<void> {
@@ -105,14 +125,21 @@ export async function putReference(db: Db, scope: ReferenceScope, ref: Reference
             at: ref.at,
             rc: ref.referencedCollectionId,
             rg: ref.referencedGeneration,
+            fc: ref.referringToken,
+            dc: ref.referencedToken,
             [gsiPk(REVERSE_SLOT)]: reversePk(scope, ref.referencedItemId),
             [gsiSk(REVERSE_SLOT)]: `${ref.at}#${encodePart(ref.referringItemId)}`,
           }),
         },
-        // An existing record for a referenced item that has since been truncated away may be replaced.
-        ConditionExpression: 'attribute_not_exists(#pk) OR #rg <> :rg',
-        ExpressionAttributeNames: { '#pk': ATTR.pk, '#rg': 'rg' },
-        ExpressionAttributeValues: toAttrMap({ ':rg': ref.referencedGeneration }),
+        // An existing record for a referenced item that has since been truncated away, or left by an
+        // earlier life of either item (other creation tokens), is stale and may be replaced.
+        ConditionExpression: `attribute_not_exists(#pk) OR #rg <> :rg OR NOT (${sameToken('fc', ref.referringToken)} AND ${sameToken('dc', ref.referencedToken)})`,
+        ExpressionAttributeNames: { '#pk': ATTR.pk, '#rg': 'rg', '#fc': 'fc', '#dc': 'dc' },
+        ExpressionAttributeValues: toAttrMap({
+          ':rg': ref.referencedGeneration,
+          ':fc': ref.referringToken,
+          ':dc': ref.referencedToken,
+        }),
       }),
     );
   } catch (err) {

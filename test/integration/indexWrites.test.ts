@@ -247,6 +247,7 @@ describe('index entries on item writes', () => {
         ExpressionAttributeValues: toAttrMap({ ':p': itemsPk(a.tenant, C, record.generation) }),
       }),
     );
-    expect(Object.keys(out.Items![0]!).sort()).toEqual(['c', 'd', 'o', 'pk', 'sk', 'u']);
+    // `ct`: the creation token every item gets (store/creationToken.ts), kept by the update
+    expect(Object.keys(out.Items![0]!).sort()).toEqual(['c', 'ct', 'd', 'o', 'pk', 'sk', 'u']);
   });
 });

@@ -1,8 +1,11 @@
 /** References across collections against DynamoDB Local. */
+import { randomUUID } from 'node:crypto';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { resetStats, totalRequests } from '../../lambda/store/client';
 import { requireCollection } from '../../lambda/store/collections';
 import { deleteItem } from '../../lambda/store/items';
 import { itemsPk } from '../../lambda/store/keys';
+import { referencesPk } from '../../lambda/store/references';
 import { createTestAdaptor, purgesIdle, testDeps, type TestAdaptor } from '../helpers/adaptor';
 
 async function world(a: TestAdaptor = createTestAdaptor()): Promise<TestAdaptor> {
@@ -227,46 +230,43 @@ describe('references', () => {
     expect(who.body.items).toEqual([]);
   });
 
-  // Known gap (issue 10, item 10; docs/security.md "Smaller findings"): `it.failing` until fixed.
-  it.failing(
-    'references left behind by a removed item do not reappear when its _id is inserted again',
-    async () => {
-      const a = await world();
-      await link(a, [
-        ['paris', 'eiffel'],
-        ['lyon', 'eiffel'],
-        ['lyon', 'louvre'],
-      ]);
-      // A remove whose reference clean-up did not happen (it is best effort, and the reverse index
-      // it reads is eventually consistent): the items go, their references stay behind.
-      for (const [collectionId, id] of [
-        ['places', 'eiffel'],
-        ['cities', 'lyon'],
-      ] as const) {
-        const { record } = await requireCollection(a.deps.db, a.tenant, collectionId);
-        await deleteItem(a.deps.db, itemsPk(a.tenant, collectionId, record.generation), id);
-      }
-      // New items under the same ids: none of the old pairs may come back, on either side.
-      await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'eiffel', title: 'New' }] });
-      await a.call('/v3/items/insert', {
-        collectionId: 'cities',
-        items: [{ _id: 'lyon', name: 'New Lyon' }],
-      });
-      const all = await a.call('/v3/items/query-referenced', {
-        collectionId: 'cities',
-        referringFieldKey: 'pois',
-      });
-      expect(pairsOf(all.body)).toEqual([]);
-      // References made after the new insert are the new items' own and stay.
-      expect((await link(a, [['lyon', 'eiffel']])).status).toBe(200);
-      const again = await a.call('/v3/items/query-referenced', {
-        collectionId: 'cities',
-        referringFieldKey: 'pois',
-        referencedItemIds: ['eiffel'],
-      });
-      expect(pairsOf(again.body)).toEqual(['lyon->eiffel']);
-    },
-  );
+  // Issue 10, item 10 (docs/security.md "Smaller findings"): references carry their items' creation tokens.
+  it('references left behind by a removed item do not reappear when its _id is inserted again', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['lyon', 'eiffel'],
+      ['lyon', 'louvre'],
+    ]);
+    // A remove whose reference clean-up did not happen (it is best effort, and the reverse index
+    // it reads is eventually consistent): the items go, their references stay behind.
+    for (const [collectionId, id] of [
+      ['places', 'eiffel'],
+      ['cities', 'lyon'],
+    ] as const) {
+      const { record } = await requireCollection(a.deps.db, a.tenant, collectionId);
+      await deleteItem(a.deps.db, itemsPk(a.tenant, collectionId, record.generation), id);
+    }
+    // New items under the same ids: none of the old pairs may come back, on either side.
+    await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'eiffel', title: 'New' }] });
+    await a.call('/v3/items/insert', {
+      collectionId: 'cities',
+      items: [{ _id: 'lyon', name: 'New Lyon' }],
+    });
+    const all = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+    });
+    expect(pairsOf(all.body)).toEqual([]);
+    // References made after the new insert are the new items' own and stay.
+    expect((await link(a, [['lyon', 'eiffel']])).status).toBe(200);
+    const again = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referencedItemIds: ['eiffel'],
+    });
+    expect(pairsOf(again.body)).toEqual(['lyon->eiffel']);
+  });
 
   it('truncating either side hides its references at once; the purge removes the held ones', async () => {
     const a = await world();
@@ -369,6 +369,158 @@ describe('references', () => {
 });
 
 /** Issue 10, item 6: the reads an include makes are bounded by the page returned, and budgeted. */
+/** Issue 10, item 10: a reference belongs to the lives of its two items, not to their ids. */
+describe('references of an earlier life of an _id', () => {
+  /** Removes items without the remove's reference clean-up (as when it failed or raced). */
+  async function dropItems(a: TestAdaptor, items: [string, string][]): Promise<void> {
+    for (const [collectionId, id] of items) {
+      const { record } = await requireCollection(a.deps.db, a.tenant, collectionId);
+      await deleteItem(a.deps.db, itemsPk(a.tenant, collectionId, record.generation), id);
+    }
+  }
+
+  const poisOf = (body: { items: { _id: string; pois: { _id: string }[] }[] }) =>
+    Object.fromEntries(body.items.map((i) => [i._id, i.pois.map((p) => p._id)]));
+
+  it('includeReferencedItems on a query, with and without a projection, skips them on either side', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['lyon', 'bellecour'],
+    ]);
+    await dropItems(a, [
+      ['places', 'eiffel'],
+      ['cities', 'lyon'],
+    ]);
+    await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'eiffel', title: 'New' }] });
+    await a.call('/v3/items/insert', { collectionId: 'cities', items: [{ _id: 'lyon', name: 'New Lyon' }] });
+    for (const fields of [undefined, ['name']]) {
+      const res = await a.call('/v3/items/query', {
+        collectionId: 'cities',
+        query: { filter: { _id: { $in: ['paris', 'lyon'] } }, ...(fields ? { fields } : {}) },
+        includeReferencedItems: [{ fieldKey: 'pois', limit: 5 }],
+      });
+      expect(poisOf(res.body)).toEqual({ paris: ['louvre'], lyon: [] });
+    }
+  });
+
+  it('the same pair referenced again replaces the stale record: one reference, no ALREADY_EXISTS', async () => {
+    const a = await world();
+    await link(a, [['paris', 'eiffel']]);
+    await dropItems(a, [['places', 'eiffel']]);
+    await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'eiffel', title: 'New' }] });
+    const again = await link(a, [['paris', 'eiffel']]);
+    expect(again.body.results[0].reference).toEqual({ referringItemId: 'paris', referencedItemId: 'eiffel' });
+    // and the live one is now taken
+    expect((await link(a, [['paris', 'eiffel']])).body.results[0].error.errorCode).toBe(
+      'REFERENCE_ALREADY_EXISTS',
+    );
+    const res = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referencedItemIds: ['eiffel'],
+      includeReferencedItems: true,
+      returnTotalCount: true,
+    });
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        referringItemId: 'paris',
+        referencedItem: expect.objectContaining({ title: 'New' }),
+      }),
+    ]);
+    expect(res.body.pagingMetadata.total).toBe(1);
+  });
+
+  it('pages and totals count only live references', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['paris', 'louvre'],
+      ['paris', 'colosseum'],
+      ['paris', 'bellecour'],
+    ]);
+    await dropItems(a, [
+      ['places', 'louvre'],
+      ['places', 'colosseum'],
+    ]);
+    await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'louvre', title: 'New' }] });
+    const first = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      referringItemIds: ['paris'],
+      cursorPaging: { limit: 1 },
+      returnTotalCount: true,
+    });
+    expect(pairsOf(first.body)).toEqual(['paris->eiffel']);
+    expect(first.body.pagingMetadata.total).toBe(2);
+    const second = await a.call('/v3/items/query-referenced', {
+      collectionId: 'cities',
+      referringFieldKey: 'pois',
+      cursorPaging: { cursor: first.body.pagingMetadata.cursors.next },
+    });
+    expect(pairsOf(second.body)).toEqual(['paris->bellecour']);
+    expect(second.body.pagingMetadata.cursors.next).toBeNull();
+  });
+
+  it("does not trust a legacy caller's _createdDate, in the past or the future", async () => {
+    // legacy calls need a configured secret key
+    const a = await world(createTestAdaptor({ deps: testDeps({ WIX_SECRET_KEY: `refs-${randomUUID()}` }) }));
+    await link(a, [['paris', 'eiffel']]);
+    await dropItems(a, [['places', 'eiffel']]);
+    // an old date on the new item: the old reference must still not count
+    const old = { _id: 'eiffel', title: 'Again', _createdDate: { $date: '1970-01-01T00:00:00.000Z' } };
+    expect((await a.legacy('/data/insert', { collectionName: 'places', item: old })).status).toBe(200);
+    const query = () =>
+      a.call('/v3/items/query-referenced', { collectionId: 'cities', referringFieldKey: 'pois' });
+    expect(pairsOf((await query()).body)).toEqual([]);
+    // a future date on a new item: references made after it do count
+    const future = { _id: 'pantheon', title: 'Later', _createdDate: { $date: '2999-01-01T00:00:00.000Z' } };
+    expect((await a.legacy('/data/insert', { collectionName: 'places', item: future })).status).toBe(200);
+    await link(a, [['paris', 'pantheon']]);
+    expect(pairsOf((await query()).body)).toEqual(['paris->pantheon']);
+  });
+
+  it('records and items from before creation tokens keep counting until an item is created again', async () => {
+    const a = await world();
+    await link(a, [
+      ['paris', 'eiffel'],
+      ['rome', 'colosseum'],
+    ]);
+    // strip the tokens, as data written by an earlier version holds none
+    const strip = async (pk: string, sk: string, attrs: string[]) =>
+      a.deps.db.client.send(
+        new UpdateItemCommand({
+          TableName: a.deps.db.tableName,
+          Key: { pk: { S: pk }, sk: { S: sk } },
+          UpdateExpression: `REMOVE ${attrs.map((_, i) => `#a${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(attrs.map((n, i) => [`#a${i}`, n])),
+        }),
+      );
+    const pkOf = async (collectionId: string) =>
+      itemsPk(
+        a.tenant,
+        collectionId,
+        (await requireCollection(a.deps.db, a.tenant, collectionId)).record.generation,
+      );
+    const cities = await requireCollection(a.deps.db, a.tenant, 'cities');
+    const refsPk = referencesPk(a.tenant, 'cities', cities.record.generation);
+    for (const id of ['paris', 'rome']) await strip(await pkOf('cities'), id, ['ct']);
+    for (const id of ['eiffel', 'colosseum']) await strip(await pkOf('places'), id, ['ct']);
+    for (const sk of ['pois#paris#eiffel', 'pois#rome#colosseum']) await strip(refsPk, sk, ['fc', 'dc']);
+    const query = () =>
+      a.call('/v3/items/query-referenced', { collectionId: 'cities', referringFieldKey: 'pois' });
+    expect(pairsOf((await query()).body)).toEqual(['paris->eiffel', 'rome->colosseum']);
+    // the old pair is still taken
+    expect((await link(a, [['paris', 'eiffel']])).body.results[0].error.errorCode).toBe(
+      'REFERENCE_ALREADY_EXISTS',
+    );
+    await dropItems(a, [['places', 'colosseum']]);
+    await a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'colosseum', title: 'New' }] });
+    expect(pairsOf((await query()).body)).toEqual(['paris->eiffel']);
+  });
+});
+
 describe('includeReferencedItems is bounded by the rows returned', () => {
   const many = (n: number) => Array.from({ length: n }, (_, i) => `p${String(i).padStart(4, '0')}`);
 
