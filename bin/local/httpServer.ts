@@ -1,18 +1,18 @@
 /**
  * The local HTTP server: the same handlers the Lambdas run, behind node:http. The route table decides
- * which handler module serves a path; each request becomes an HTTP API payload-2.0 event and runs
- * through the same middy pipeline as on AWS, with a Lambda-like context (REQUEST_TIMEOUT_MS).
+ * which handler module serves a path; each request becomes an HTTP API payload-2.0 event (built and
+ * size-checked as on AWS: httpApiEvent.ts) and runs through the same middy pipeline as on AWS, with a
+ * Lambda-like context (REQUEST_TIMEOUT_MS).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
 import { edgeHandler, type EdgeHandler } from '../../lambda/protocol/lambda';
-import { MAX_BODY_BYTES, type HttpResponse } from '../../lambda/protocol/http';
+import type { HttpResponse } from '../../lambda/protocol/http';
 import type { Operation } from '../../lambda/protocol/operation';
-import { legacyErrorResponse } from '../../lambda/protocol/legacy/errors';
 import { v3ErrorResponse } from '../../lambda/protocol/v3/errors';
-import { PayloadTooLargeError } from '../../lambda/errors';
 import { matchRoute } from '../../lambda/routes';
 import type { Deps } from '../../lambda/runtime';
+import { eventBytes, httpApiEvent, MAX_INVOKE_REQUEST_BYTES, requestTooLargeResponse } from './httpApiEvent';
 import { localContext } from './lambdaContext';
 
 const HANDLERS_DIR = path.resolve(__dirname, '../../lambda/handlers');
@@ -28,23 +28,21 @@ export function loadOperation(operation: string): Promise<Operation> {
   return op;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * The body's bytes; undefined once it passes `limit` (the rest is drained, not kept). A body that
+ * large cannot fit in an event under the same limit.
+ */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        tooLarge = true;
+      if (size > limit)
         chunks.length = 0; // keep draining, stop buffering
-        return;
-      }
-      if (!tooLarge) chunks.push(chunk);
+      else chunks.push(chunk);
     });
-    req.on('end', () =>
-      tooLarge ? reject(new PayloadTooLargeError(limit)) : resolve(Buffer.concat(chunks).toString('utf8')),
-    );
+    req.on('end', () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -79,26 +77,28 @@ export function createLocalServer(getDeps: () => Deps): Server {
         });
         return;
       }
-      let body: string;
-      try {
-        body = await readBody(req, MAX_BODY_BYTES);
-      } catch (err) {
-        const legacy = matchRoute(pathOnly)?.protocol === 'legacy';
-        send(res, legacy ? legacyErrorResponse(err) : v3ErrorResponse(err));
-        return;
-      }
+      const body = await readBody(req, MAX_INVOKE_REQUEST_BYTES);
       const match = matchRoute(pathOnly);
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       // A path no function serves still gets the protocol's 404 body, from any operation's pipeline.
       const operation = match?.route.operation ?? 'provision';
-      const event = {
-        rawPath: pathOnly,
-        body,
-        isBase64Encoded: false,
-        headers,
-        requestContext: { http: { method: req.method ?? 'GET', path: pathOnly } },
-      };
+      const event =
+        body &&
+        httpApiEvent({
+          method: req.method ?? 'GET',
+          path: pathOnly,
+          rawQueryString: url.includes('?') ? url.slice(url.indexOf('?') + 1) : '',
+          headers,
+          body,
+          sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        });
+      // Lambda refuses an event over its limit before the function runs; API Gateway answers for it.
+      if (!event || eventBytes(event) > MAX_INVOKE_REQUEST_BYTES) {
+        send(res, requestTooLargeResponse());
+        return;
+      }
       const handler = await handlerOf(operation);
       send(res, await handler(event, localContext(operation, getDeps().config.requestTimeoutMs)));
     })().catch((err: unknown) => {

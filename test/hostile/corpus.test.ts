@@ -116,6 +116,11 @@ function checkErrorBody(c: HostileCase, res: RawResponse): void {
   if (c.method === 'HEAD') return; // no body by definition
   expect({ where, json: isObject(res.json) }).toEqual({ where, json: true });
   const body = res.json as Record<string, unknown>;
+  // Too large for Lambda: API Gateway answers before any function runs, with its own body.
+  if (res.status === 413) {
+    expect({ where, body }).toEqual({ where, body: { message: 'Request Entity Too Large' } });
+    return;
+  }
   if (c.protocol === 'v3') {
     expect({ where, errorCode: typeof body.errorCode }).toEqual({ where, errorCode: 'string' });
   } else {

@@ -4,7 +4,7 @@
  * real HTTP to the local server and checks the answer.
  *
  * Expectations:
- * - `reject`: a 4xx with the protocol's error body;
+ * - `reject`: a 4xx with the protocol's error body (a 413: API Gateway's body, see `oversized`);
  * - `perItem`: a 4xx, or a 200 whose `results[i]` is each exactly one of `item`/`error`, every
  *   error carrying an `errorCode` (the protocol's per-item errors);
  * - `perItemErrors`: like `perItem`, but every slot listed in `errorSlots` (default: all) must be an
@@ -14,6 +14,7 @@
  * No case may ever answer a 5xx, hang, leak a stack trace, a path, the table name or another tenant's data.
  */
 import { randomUUID } from 'node:crypto';
+import { eventBytes, httpApiEvent, MAX_INVOKE_REQUEST_BYTES } from '../../bin/local/httpApiEvent';
 import {
   deepArrayText,
   deepFilterText,
@@ -88,6 +89,31 @@ export const BUGS = {
 
 const MB = 1024 * 1024;
 const KB = 1024;
+
+/** The Host header the exact-boundary cases send, so their event's size does not depend on the port. */
+const BOUNDARY_HOST = 'hostile.test';
+
+/**
+ * The length of a plain-text body of unescaped ASCII whose payload-2.0 event, as the local server
+ * builds it for the request corpus.test.ts sends (its headers, Host fixed), is exactly Lambda's limit.
+ */
+function largestPlainBodyAt(path: string): number {
+  const headers = {
+    'content-type': 'text/plain',
+    'content-length': '6291456', // the same number of digits as the boundary body's length
+    host: BOUNDARY_HOST,
+    connection: 'close',
+  };
+  const oneByte = httpApiEvent({
+    method: 'POST',
+    path,
+    rawQueryString: '',
+    headers,
+    body: Buffer.from('a'),
+    sourceIp: '127.0.0.1',
+  });
+  return MAX_INVOKE_REQUEST_BYTES - (eventBytes(oneByte) - 1);
+}
 const V3_PATHS = {
   capabilities: '/v3/capabilities/get',
   collectionsGet: '/v3/collections/get',
@@ -276,7 +302,9 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // 2. Oversized bodies (> 6 MB: 413) and bodies just under the limit
+  // 2. Oversized requests: Lambda refuses an event (the whole payload-2.0 JSON, base64 body
+  //    included) over 6,291,456 bytes and API Gateway answers 413 {"message":"Request Entity Too
+  //    Large"}; the local server measures its event the same way. Then bodies just under the limit.
   // ---------------------------------------------------------------------------------------------
   {
     const cat = 'oversized';
@@ -289,16 +317,57 @@ export function buildCorpus(ctx: CorpusContext): HostileCase[] {
       { status: 413 },
     );
     v3(cat, '7 MB of garbage', 'query', () => Buffer.alloc(7 * MB, 0x61), 'reject', { status: 413 });
-    v3(cat, 'exactly 6 MB + 1 byte', 'query', () => Buffer.alloc(6 * MB + 1, 0x61), 'reject', {
+    v3(cat, 'exactly 6 MiB + 1 byte', 'query', () => Buffer.alloc(6 * MB + 1, 0x61), 'reject', {
       status: 413,
     });
     v3(
       cat,
-      'exactly 6 MB of garbage (at the limit: 401, not 413)',
+      'exactly 6 MiB of garbage: its event (body plus envelope) is over the limit',
       'query',
       () => Buffer.alloc(6 * MB, 0x61),
       'reject',
-      { status: 401 },
+      { status: 413 },
+    );
+    const boundary = largestPlainBodyAt(V3_PATHS.query);
+    v3(
+      cat,
+      'largest accepted event (exactly 6,291,456 bytes of JSON): reaches the adaptor (401)',
+      'query',
+      () => Buffer.alloc(boundary, 0x61),
+      'reject',
+      { status: 401, headers: { host: BOUNDARY_HOST } },
+    );
+    v3(
+      cat,
+      'smallest refused event (6,291,457 bytes of JSON): 413',
+      'query',
+      () => Buffer.alloc(boundary + 1, 0x61),
+      'reject',
+      { status: 413, headers: { host: BOUNDARY_HOST } },
+    );
+    v3(
+      cat,
+      '5 MB binary body: under 6 MB raw, but base64-encoded in the event (6.7 MB)',
+      'query',
+      () => Buffer.alloc(5 * MB, 0x61),
+      'reject',
+      { status: 413, headers: { 'content-type': 'application/octet-stream' } },
+    );
+    v3(
+      cat,
+      '3.5 MB of quotes: under 6 MB raw, but JSON escaping doubles it in the event',
+      'query',
+      () => Buffer.alloc(3.5 * MB, 0x22),
+      'reject',
+      { status: 413 },
+    );
+    v3(
+      cat,
+      '4 MB binary body: base64-encoded it fits (reaches the adaptor: 401)',
+      'query',
+      () => Buffer.alloc(4 * MB, 0x61),
+      'reject',
+      { status: 401, headers: { 'content-type': 'application/octet-stream' } },
     );
     cases.push({
       category: cat,
