@@ -9,7 +9,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { lambdaEnvironment } from '../test/lambda/harness/environment';
+import { wixKeys } from '../test/helpers/keys';
+import { lambdaEnvironment, localParameters } from '../test/lambda/harness/environment';
 import { FunctionProcess } from '../test/lambda/harness/functionProcess';
 import { synthBundles } from '../test/lambda/harness/synthBundles';
 
@@ -28,7 +29,8 @@ export async function bundleBenchmark(): Promise<void> {
     tableName: 'bench',
     secretsManagerEndpoint: nowhere,
     lambdaEndpoint: nowhere,
-    parameters: { WixPublicKey: '', WixAppId: '', AllowedTenants: '' },
+    // the same values the bundle tests give (the parameters with defaults keep them)
+    parameters: localParameters(wixKeys().publicKeyPem),
   };
   const rows: Array<Record<string, string | number>> = [];
   try {

@@ -17,6 +17,7 @@ import { createDb } from '../../lambda/store/client';
 import { itemsPk } from '../../lambda/store/keys';
 import { PURGE_OPERATION } from '../../lib/adaptor-stack';
 import { wixKeys } from '../helpers/keys';
+import { localParameters } from './harness/environment';
 import { LocalLambdas } from './harness/localLambdas';
 import { jsonOf } from './harness/events';
 import { HangingEndpoint } from './harness/standins';
@@ -33,17 +34,11 @@ beforeAll(async () => {
     {
       dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT!,
       tableName: process.env.TABLE_NAME!,
-      parameters: {
-        WixPublicKey: Buffer.from(wixKeys().publicKeyPem).toString('base64'),
-        // Tokens the test signs name no particular app.
-        WixAppId: '*',
-        AllowedTenants: '',
+      // The rest take the template's defaults (harness/environment.ts, shared with the bench).
+      parameters: localParameters(wixKeys().publicKeyPem, {
         // The legacy master secret opens the tenant the V3 calls use, so both protocols share data.
         LegacySecretKeyTenant: TENANT,
-        LegacyRevokedSecrets: '',
-        LegacyPermissions: '',
-        Tracing: 'false',
-      },
+      }),
     },
     // The purge waits PURGE_GRACE_MS (120 s) after a truncate for requests still reading the old
     // generation; that wait is tested elsewhere, here it would only stall the run.

@@ -11,7 +11,7 @@ export interface LocalAws {
   readonly tableName: string;
   readonly secretsManagerEndpoint: string;
   readonly lambdaEndpoint: string;
-  /** Values of the stack parameters (WixPublicKey, ...). */
+  /** Values of stack parameters (localParameters); the others take the template's defaults. */
   readonly parameters: Readonly<Record<string, string>>;
 }
 
@@ -22,11 +22,53 @@ export function secretArn(logicalId: string): string {
   return `arn:aws:secretsmanager:${REGION}:000000000000:secret:${logicalId}`;
 }
 
-function resolve(value: unknown, name: string, synth: SynthResult, aws: LocalAws): string {
+/**
+ * What a local run (the bundle tests, `npm run bench -- bundles`) gives the stack parameters that
+ * have no default: the public key of `publicKeyPem` (base64, as docs/deploy.md passes it) and an
+ * app id that accepts the tokens a test signs. `overrides` sets any other parameter.
+ */
+export function localParameters(
+  publicKeyPem: string,
+  overrides: Readonly<Record<string, string>> = {},
+): Record<string, string> {
+  return { WixPublicKey: Buffer.from(publicKeyPem).toString('base64'), WixAppId: '*', ...overrides };
+}
+
+/**
+ * A value for every parameter of the template: the given one, else the template's default. A
+ * parameter with neither, or a given name the template does not have, is an error here rather than
+ * a function that starts with an unresolved variable: a parameter added to lib/ is picked up (or
+ * named) without touching the bench or the tests.
+ */
+export function stackParameters(
+  synth: Pick<SynthResult, 'parameters'>,
+  given: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const unknown = Object.keys(given).filter((name) => !Object.hasOwn(synth.parameters, name));
+  if (unknown.length > 0) throw new Error(`the template has no parameter ${unknown.join(', ')}`);
+  const values: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, p] of Object.entries(synth.parameters)) {
+    if (Object.hasOwn(given, name)) values[name] = given[name]!;
+    else if (p.Default !== undefined) values[name] = String(p.Default);
+    else missing.push(name);
+  }
+  if (missing.length > 0)
+    throw new Error(`stack parameters without a default need a value for a local run: ${missing.join(', ')}`);
+  return values;
+}
+
+function resolve(
+  value: unknown,
+  name: string,
+  synth: SynthResult,
+  parameters: Readonly<Record<string, string>>,
+  aws: LocalAws,
+): string {
   if (typeof value === 'string') return value;
   const ref = (value as { Ref?: string }).Ref;
   if (ref !== undefined) {
-    if (ref in aws.parameters) return aws.parameters[ref]!;
+    if (Object.hasOwn(parameters, ref)) return parameters[ref]!;
     const res = synth.resources[ref];
     if (res?.Type === 'AWS::DynamoDB::GlobalTable') return aws.tableName;
     if (res?.Type === 'AWS::SecretsManager::Secret') return secretArn(ref);
@@ -42,8 +84,9 @@ export function lambdaEnvironment(
   aws: LocalAws,
   overrides: Record<string, string> = {},
 ): Record<string, string> {
+  const parameters = stackParameters(synth, aws.parameters);
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fn.environment)) env[k] = resolve(v, k, synth, aws);
+  for (const [k, v] of Object.entries(fn.environment)) env[k] = resolve(v, k, synth, parameters, aws);
   return {
     ...env,
     // What the Lambda runtime sets.

@@ -36,6 +36,8 @@ export interface BundledFunction {
 
 export interface SynthResult {
   readonly functions: ReadonlyMap<string, BundledFunction>;
+  /** Parameters of the template, by name (to give each a value: environment.ts, stackParameters). */
+  readonly parameters: Readonly<Record<string, { Type: string; Default?: unknown }>>;
   /** Resources of the template, by logical id (to resolve references in the environment). */
   readonly resources: Readonly<Record<string, { Type: string; Properties?: Record<string, any> }>>;
   readonly synthMs: number;
@@ -53,6 +55,7 @@ export function synthBundles(): SynthResult {
   const stack = buildAdaptorApp(app, { nag: false });
   const assembly = app.synth();
   const template = assembly.getStackByName(stack.stackName).template as {
+    Parameters?: SynthResult['parameters'];
     Resources: SynthResult['resources'] & Record<string, { Metadata?: Record<string, string> }>;
   };
   const functions = new Map<string, BundledFunction>();
@@ -85,6 +88,7 @@ export function synthBundles(): SynthResult {
   rmSync(outdir, { recursive: true, force: true });
   return {
     functions,
+    parameters: template.Parameters ?? {},
     resources: template.Resources,
     synthMs: performance.now() - started,
     cleanup: () => rmSync(bundles, { recursive: true, force: true }),
