@@ -15,11 +15,29 @@ export interface IndexedItem {
 }
 
 const MAX_PAGE_LIMIT = 1000;
+const MIN_PAGE_LIMIT = 25;
+
+/**
+ * The Limit of the next page. The first asks for `wanted` plus one look-ahead (a key condition often
+ * selects exactly the matches); later ones for what is still missing at the selectivity the filter
+ * showed so far, with a fifth to spare, and four times more while nothing has matched.
+ */
+export function nextLimit(
+  wanted: number | undefined,
+  seen: { pages: number; scanned: number; matched: number; lastLimit: number },
+): number {
+  if (wanted === undefined) return MAX_PAGE_LIMIT;
+  if (seen.pages === 0) return Math.min(MAX_PAGE_LIMIT, wanted + 1);
+  if (seen.matched === 0) return Math.min(MAX_PAGE_LIMIT, Math.max(MIN_PAGE_LIMIT, seen.lastLimit * 4));
+  const missing = Math.max(1, wanted + 1 - seen.matched);
+  const estimate = Math.ceil((missing * seen.scanned * 1.2) / seen.matched);
+  return Math.min(MAX_PAGE_LIMIT, Math.max(MIN_PAGE_LIMIT, estimate));
+}
 
 /**
  * Yields pages in the index's key order. The projection is ALL, so items come whole (no follow-up
- * BatchGetItem). `wanted` sizes the first page; later pages grow while a filter keeps rejecting.
- * Without `wanted` (every match is read) pages are as large as DynamoDB gives.
+ * BatchGetItem). `wanted` sizes the pages (nextLimit); without it (every match is read) pages are
+ * as large as DynamoDB gives.
  */
 export async function* streamIndex(
   db: Db,
@@ -27,17 +45,11 @@ export async function* streamIndex(
   wanted: number | undefined,
   budget: Budget,
 ): AsyncGenerator<IndexedItem[]> {
-  let page = 0;
+  const seen = { pages: 0, scanned: 0, matched: 0, lastLimit: 0 };
   const skAttr = gsiSk(path.index.slot);
   const pages = paginate<QueryCommandOutput>((startKey) => {
-    const base =
-      wanted === undefined
-        ? MAX_PAGE_LIMIT
-        : path.filterExpression === undefined
-          ? wanted + 1
-          : Math.max(25, wanted * 2);
-    const limit = Math.min(MAX_PAGE_LIMIT, base * 4 ** page);
-    page += 1;
+    const limit = nextLimit(wanted, seen);
+    seen.lastLimit = limit;
     return db.client.send(
       new QueryCommand({
         TableName: db.tableName,
@@ -54,6 +66,9 @@ export async function* streamIndex(
   }, budget);
   try {
     for await (const p of pages) {
+      seen.pages += 1;
+      seen.scanned += p.ScannedCount ?? 0;
+      seen.matched += p.Count ?? 0;
       yield (p.Items ?? []).map((stored) => ({ item: fromStored(stored), sk: stored[skAttr]?.S ?? '' }));
     }
   } catch (err) {
