@@ -30,6 +30,11 @@ export interface IndexKeyCondition {
   /** Whether the field after them is bounded too (a range, a prefix or an `$in`). */
   readonly ranged: boolean;
   /**
+   * The bounded field is held to a few values (`$eq`/`$in`), each its own interval of whole keys
+   * starting with that value: within each, the keys are in the order of the fields after it.
+   */
+  readonly points: boolean;
+  /**
    * Disjoint intervals in ascending key order (reading them in turn reads in key order); empty when
    * no item can match; undefined when the filter bounds none of the index's leading fields.
    */
@@ -184,8 +189,13 @@ export function indexKeyCondition(
       equalities += 1;
       continue;
     }
-    return { equalities, ranged: true, intervals: cut(selected) };
+    const used = mine.filter((t) => intervalsOf(t, p, desc, index.caseInsensitive) !== undefined);
+    const points =
+      used.some((t) => t.op === '$eq' || t.op === '$in') &&
+      used.every((t) => t.op !== '$startsWith') &&
+      selected.every((r) => r.hi === r.lo + SENTINEL && r.hi.length <= MAX_HEX);
+    return { equalities, ranged: true, points, intervals: cut(selected) };
   }
-  if (equalities === 0) return { equalities, ranged: false, intervals: undefined };
-  return { equalities, ranged: false, intervals: cut([startingWith(p)]) };
+  if (equalities === 0) return { equalities, ranged: false, points: false, intervals: undefined };
+  return { equalities, ranged: false, points: false, intervals: cut([startingWith(p)]) };
 }

@@ -24,38 +24,50 @@ export interface IndexPath {
   readonly values: Record<string, unknown>;
   /** the FilterExpression is the whole filter, exactly (so Select COUNT counts the answer) */
   readonly exact: boolean;
+  /** the key prefix every key this path reads starts with (one `$in` value's interval) */
+  readonly prefix: string | undefined;
 }
 
 export interface IndexCandidate {
   readonly index: IndexRecord;
   readonly condition: IndexKeyCondition;
   /** Set when reading the key order (forwards or backwards) gives the requested order. */
-  readonly order: { readonly descending: boolean } | undefined;
+  readonly order: SortOrder | undefined;
+}
+
+export interface SortOrder {
+  readonly descending: boolean;
+  /** each `$in` value's interval is in the order, not their concatenation: merge them by key suffix */
+  readonly merge: boolean;
 }
 
 /**
  * Whether `index` read in key order gives `sort` (the effective sort: requested keys then `_id`),
  * given its first `equalities` fields are fixed: the sort keys must be the index's fields from some
- * point within the fixed ones to its end, all in the index's direction or all reversed. Ties (equal
- * keys, truncated keys) are ordered by the full sort in memory (service/indexQuery.ts).
+ * point within the fixed ones to its end, all in the index's direction or all reversed. With
+ * `points` (the next field held to `$in` values) the sort may also start after that field: each
+ * value's interval is then in order and the intervals are merged. Ties (equal keys, truncated keys)
+ * are ordered by the full sort in memory (service/indexQuery.ts).
  */
 export function sortOrder(
   index: IndexRecord,
   equalities: number,
   sort: readonly SortKey[],
-): { descending: boolean } | undefined {
+  points = false,
+): SortOrder | undefined {
   if (index.caseInsensitive) return undefined; // its keys fold case, Wix's order does not
   const keys = sort.filter((s, i) => !(s.field === '_id' && i === sort.length - 1));
   if (keys.length === 0) return undefined;
   const start = index.fields.length - keys.length;
-  if (start < 0 || start > equalities) return undefined;
+  if (start < 0 || start > equalities + (points ? 1 : 0)) return undefined;
+  const merge = start > equalities;
   const fields = index.fields.slice(start);
   const same = keys.every((k, i) => k.field === fields[i]!.path && k.desc === (fields[i]!.order === 'DESC'));
   const reversed = keys.every(
     (k, i) => k.field === fields[i]!.path && k.desc !== (fields[i]!.order === 'DESC'),
   );
-  if (same) return { descending: false };
-  if (reversed) return { descending: true };
+  if (same) return { descending: false, merge };
+  if (reversed) return { descending: true, merge };
   return undefined;
 }
 
@@ -69,7 +81,7 @@ export function indexCandidates(
   for (const index of indexes) {
     if (index.status !== 'ACTIVE') continue;
     const condition = indexKeyCondition(index, filter);
-    const order = sortOrder(index, condition.equalities, sort);
+    const order = sortOrder(index, condition.equalities, sort, condition.points);
     if (condition.intervals === undefined && !order) continue;
     out.push({ index, condition, order });
   }
@@ -176,6 +188,7 @@ export function indexPaths(
       names: Object.fromEntries(Object.entries(ph.names).filter(([k]) => used.has(k))),
       values: Object.fromEntries(Object.entries(ph.values).filter(([k]) => used.has(k))),
       exact: compiled.exact,
+      prefix: range?.lo,
     };
   });
 }

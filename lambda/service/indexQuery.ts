@@ -20,7 +20,7 @@ import {
   type IndexPath,
 } from '../query/indexPlan';
 import { sortRows, TopK, type Row, type Tick } from '../query/sort';
-import { indexPk } from '../store/indexKeys';
+import { indexPk, MAX_SK_BYTES } from '../store/indexKeys';
 import { countIndex, streamIndex } from '../store/indexQuery';
 import type { Budget } from '../store/paginate';
 
@@ -82,7 +82,15 @@ export async function collectByIndex(
   const paths = pathsOf(ctx, record, chosen, filter);
   const wanted = opts.skip + opts.take;
 
-  if (!chosen.order) {
+  if (chosen.order?.merge) {
+    const merged = await mergeByIndex(deps, paths, filter, sort, wanted, opts.budget, tick);
+    if (merged) {
+      const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
+      return { rows: merged.slice(opts.skip, wanted), total, indexName };
+    }
+    // a key that may be cut: the suffixes no longer order the intervals; read them all instead
+  }
+  if (!chosen.order || chosen.order.merge) {
     // Not in the requested order: every selected match once, the best skip + take kept in memory.
     const top = new TopK(wanted, sort, tick);
     let total = 0;
@@ -120,6 +128,64 @@ export async function collectByIndex(
   const page = sortRows(rows, sort, tick).slice(opts.skip, wanted);
   const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
   return { rows: page, total, indexName };
+}
+
+/** A path's matches one by one, in key order, with the key after the path's prefix. */
+async function* suffixed(deps: Deps, path: IndexPath, wanted: number, budget: Budget) {
+  const cut = path.prefix?.length ?? 0;
+  for await (const page of streamIndex(deps.db, path, wanted, budget))
+    for (const { item, sk } of page) yield { item, sk, suffix: sk.slice(cut) };
+}
+
+/**
+ * The first `wanted` matches (and the rest of the run of equal keys they end in) of several `$in`
+ * intervals, each in the order of the fields after the `$in` one: merged by their key suffixes,
+ * which every interval encodes the same way. Undefined when a key may have been cut (its suffix
+ * may then order wrongly against another interval's).
+ */
+async function mergeByIndex(
+  deps: Deps,
+  paths: readonly IndexPath[],
+  filter: Node,
+  sort: readonly SortKey[],
+  wanted: number,
+  budget: Budget,
+  tick: Tick,
+): Promise<Row[] | undefined> {
+  const streams = paths.map((p) => suffixed(deps, p, wanted, budget));
+  try {
+    const heads = await Promise.all(streams.map((s) => s.next()));
+    const descending = paths[0]?.descending ?? false;
+    const rows: Row[] = [];
+    let lastSuffix: string | undefined;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        const b = best < 0 ? undefined : heads[best]!;
+        if (!b || b.done) {
+          best = i;
+          continue;
+        }
+        const before = descending ? h.value.suffix > b.value.suffix : h.value.suffix < b.value.suffix;
+        if (before) best = i;
+      }
+      if (best < 0) break;
+      const head = heads[best]!;
+      if (head.done) break;
+      const { item, sk, suffix } = head.value;
+      if (sk.length >= MAX_SK_BYTES * 2) return undefined;
+      heads[best] = await streams[best]!.next();
+      if (!matches(filter, item, tick)) continue;
+      if (rows.length >= wanted && suffix !== lastSuffix) break;
+      rows.push(item);
+      lastSuffix = suffix;
+    }
+    return sortRows(rows, sort, tick);
+  } finally {
+    await Promise.all(streams.map((s) => s.return(undefined)));
+  }
 }
 
 /** The number of matches counted through the cheapest index, or undefined when none bounds the filter. */

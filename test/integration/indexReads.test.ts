@@ -151,6 +151,14 @@ describe('index-backed reads', () => {
     expect(read).toBeLessThanOrEqual((c.offset + c.limit) * 1.1);
   });
 
+  it('merges the $in values read in the order of the next field for a page sorted by it', async () => {
+    const c = { filter: { category: { $in: ['c0', 'c2', 'c3'] } }, sort: byPriceDesc, limit: 50, offset: 20 };
+    const { res, read } = await page(c);
+    expectAnswer(res, c);
+    // each value reads at most the page, its look-ahead row and the next one
+    expect(read).toBeLessThanOrEqual(3 * (c.offset + c.limit + 2));
+  });
+
   it('reads a range and a prefix of equal keys from the two-field index', async () => {
     const c = {
       filter: { category: 'c0', price: { $gte: 100, $lt: 200 } },

@@ -153,16 +153,29 @@ describe('choosing an index', () => {
 });
 
 describe('serving a sort', () => {
+  const F = { descending: false, merge: false };
+  const R = { descending: true, merge: false };
   it.each([
-    [CAT_PRICE, 0, [asc('category'), desc('price')], { descending: false }],
-    [CAT_PRICE, 0, [desc('category'), asc('price')], { descending: true }],
-    [CAT_PRICE, 0, [desc('price')], undefined], // category not fixed
-    [CAT_PRICE, 1, [desc('price')], { descending: false }],
-    [CAT_PRICE, 1, [asc('category'), desc('price')], { descending: false }],
-    [CAT_PRICE, 1, [asc('category')], undefined], // the order within a category is by price, not _id
-    [CAT_PRICE, 2, [], undefined], // every key equal: the _id order is not the key order
-    [CAT_PRICE, 1, [asc('category'), asc('price')], undefined], // mixed directions
-  ] as const)('%#', (index, equalities, sort, expected) => {
-    expect(sortOrder(index, equalities, effectiveSort(sort))).toEqual(expected);
+    [CAT_PRICE, 0, false, [asc('category'), desc('price')], F],
+    [CAT_PRICE, 0, false, [desc('category'), asc('price')], R],
+    [CAT_PRICE, 0, false, [desc('price')], undefined], // category not fixed
+    [CAT_PRICE, 1, false, [desc('price')], F],
+    [CAT_PRICE, 1, false, [asc('category'), desc('price')], F],
+    [CAT_PRICE, 1, false, [asc('category')], undefined], // the order within a category is by price, not _id
+    [CAT_PRICE, 2, false, [], undefined], // every key equal: the _id order is not the key order
+    [CAT_PRICE, 1, false, [asc('category'), asc('price')], undefined], // mixed directions
+    [CAT_PRICE, 0, true, [desc('price')], { descending: false, merge: true }], // category $in [...]
+    [CAT_PRICE, 0, true, [asc('price')], { descending: true, merge: true }],
+    [CAT_PRICE, 0, true, [asc('category'), desc('price')], F], // the values' intervals in turn
+  ] as const)('%#', (index, equalities, points, sort, expected) => {
+    expect(sortOrder(index, equalities, effectiveSort(sort), points)).toEqual(expected);
+  });
+
+  it('merges $in values only when each is one whole value', () => {
+    const sort = effectiveSort([desc('price')]);
+    const merged = indexCandidates([CAT_PRICE], parseFilter({ category: { $in: ['a', 'b'] } }), sort);
+    expect(merged[0]?.order).toEqual({ descending: false, merge: true });
+    const prefix = indexCandidates([CAT_PRICE], parseFilter({ category: { $startsWith: '1' } }), sort);
+    expect(prefix[0]?.order).toBeUndefined();
   });
 });

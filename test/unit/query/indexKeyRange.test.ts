@@ -167,6 +167,7 @@ describe('index key conditions', () => {
     expect(indexKeyCondition(index('ASC', false, ['k', 'v']), parseFilter({ v: 5 }))).toEqual({
       equalities: 0,
       ranged: false,
+      points: false,
       intervals: undefined,
     });
     expect(intervals({ v: { $contains: 'a' } })).toBeUndefined();
@@ -204,6 +205,17 @@ describe('index key conditions', () => {
     expect(indexKeyCondition(two, parseFilter({ k: { $in: ['p', 'q'] }, v: 5 }))).toMatchObject({
       equalities: 0,
       ranged: true,
+      points: true,
+    });
+    expect(indexKeyCondition(two, parseFilter({ k: { $in: ['p', 'q'], $gte: 'q' } }))).toMatchObject({
+      ranged: true,
+      points: true,
+    });
+    expect(indexKeyCondition(two, parseFilter({ k: { $in: ['p', 'q'], $startsWith: '1' } }))).toMatchObject({
+      points: false,
+    });
+    expect(indexKeyCondition(two, parseFilter({ k: { $in: [LONG_A, LONG_B] } }))).toMatchObject({
+      points: false, // cut keys: the values' intervals are merged into one
     });
   });
 
