@@ -63,10 +63,17 @@ export function before(q: string): string {
   return q.slice(0, -1) + HEX_DIGITS[HEX_DIGITS.indexOf(last) - 1]! + SENTINEL;
 }
 
+/**
+ * A lone surrogate has no UTF-8 form (it is encoded as U+FFFD), so its key neither orders nor
+ * prefixes as the evaluator compares it: such operands bound nothing (stored strings never hold one).
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Ranges are usable where the key order is the evaluator's order for the operand's kind. */
 function orderedKind(operand: unknown, caseInsensitive: boolean): boolean {
   const kind = kindOf(operand);
-  if (kind === 'string') return !caseInsensitive; // folded keys do not keep code point order
+  // folded keys do not keep code point order
+  if (kind === 'string') return !caseInsensitive && !LONE_SURROGATE.test(operand as string);
   return kind === 'number' || kind === 'boolean' || kind === 'date';
 }
 
@@ -112,7 +119,7 @@ function intervalsOf(
     }
     case '$startsWith': {
       const prefix = c.operand as string;
-      if (!caseInsensitive && !CASELESS.test(prefix)) return undefined;
+      if ((!caseInsensitive && !CASELESS.test(prefix)) || LONE_SURROGATE.test(prefix)) return undefined;
       const bytes = valueBytes(prefix, true, caseInsensitive).slice(0, -1); // without the terminator
       return [startingWith(p + hex(bytes, desc))];
     }

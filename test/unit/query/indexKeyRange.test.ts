@@ -110,6 +110,10 @@ const CONDITIONS: [unknown, boolean, boolean][] = [
   [{ $startsWith: '' }, true, true],
   [{ $startsWith: 'x'.repeat(590) }, false, true],
   [{ $startsWith: 'ap', $gte: 'apple' }, true, true], // the range on one, the prefix on the other
+  [{ $startsWith: '\ud83d' }, false, false], // half of the smile's surrogate pair
+  [{ $lt: '\ud83d' }, false, false],
+  [{ $gt: '\ude00' }, false, false],
+  [{ $startsWith: '\u{1F600}' }, false, true],
 ];
 
 /** Operands long enough that the key cut (MAX_SK_BYTES) or case folding leaves a superset. */
