@@ -224,6 +224,39 @@ it('answers filters on index fields the same with ACTIVE indexes, BUILDING index
   expect(answered).toBeGreaterThan(150); // most operands are valid: the comparison was made
 }, 300_000);
 
+it('answers $in pages sorted by the next index field (merged per value) the same as the reference', async () => {
+  const ts = [...new Set(items.map((i) => i.t).filter((t) => typeof t === 'string'))];
+  const input = fc.record({
+    values: fc.array(fc.constantFrom(...ts), { minLength: 2, maxLength: 5 }),
+    desc: fc.boolean(),
+    rest: fc.option(arbs.filter, { freq: 3 }),
+    limit: fc.integer({ min: 1, max: 30 }),
+    offset: fc.integer({ min: 0, max: 40 }),
+  });
+  try {
+    await fc.assert(
+      fc.asyncProperty(input, async ({ values, desc, rest, limit, offset }) => {
+        // the index tn is (t, n DESC): within each t value its keys are in n order
+        const filter: Record<string, unknown> = { t: { $in: values }, ...(rest ? { $and: [rest] } : {}) };
+        const sort: WixSort[] = [{ fieldName: 'n', order: desc ? 'DESC' : 'ASC' }];
+        const res = await active.call('/v3/items/query', {
+          collectionId: C,
+          query: { filter, sort, paging: { limit, offset } },
+        });
+        expect(res.status).toBe(200);
+        expect(idsOf(res.body.items)).toEqual(
+          idsOf(referenceQuery(items, filter, sort).slice(offset, offset + limit)),
+        );
+      }),
+      { seed: SEED, numRuns: 60 },
+    );
+  } catch (err) {
+    throw new Error(
+      `failed; replay with QUERY_DIFF_SEED=${SEED}\n${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}, 300_000);
+
 it('reads about one page of items for a first page sorted by an index, and the whole partition without one', async () => {
   const sorted = {
     collectionId: C,
