@@ -1,54 +1,204 @@
 /**
- * Running an index-backed sort (query/indexPlan.ts): read the index in key order until the page is
- * full and the run of equal keys at its end is complete, then order that run by the full sort (its
- * `_id` tie-break; truncated keys also tie), so the page is exactly the one the in-memory sort gives.
+ * Running index-backed reads (query/indexPlan.ts). A page the index's key order serves is read in
+ * key order until it is full and the run of equal keys at its end is complete, then that run is
+ * ordered by the full sort (its `_id` tie-break; truncated keys also tie), so the page is exactly
+ * the one the in-memory sort gives. Any other page reads every item the key condition selects and
+ * sorts the matches in memory, which still reads only that part of the collection. Counts use
+ * Select COUNT when the FilterExpression is the whole filter, and count in memory otherwise.
  */
+import type { CollectionRecord } from '../model/collection';
 import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import type { Node, SortKey } from '../query/ast';
 import { matches } from '../query/evaluate';
-import { indexPath, sortIndex } from '../query/indexPlan';
-import { comparator, type Row } from '../query/sort';
-import type { CollectionRecord } from '../model/collection';
-import { indexPk } from '../store/indexKeys';
-import { streamIndex } from '../store/indexQuery';
+import {
+  boundsId,
+  chooseIndex,
+  indexCandidates,
+  indexPaths,
+  type IndexCandidate,
+  type IndexPath,
+} from '../query/indexPlan';
+import { sortRows, TopK, type Row, type Tick } from '../query/sort';
+import { indexPk, MAX_SK_BYTES } from '../store/indexKeys';
+import { countIndex, streamIndex } from '../store/indexQuery';
 import type { Budget } from '../store/paginate';
 
 export interface IndexedPage {
   readonly rows: Row[];
+  /** every match, when a total was asked for */
+  readonly total: number | undefined;
   readonly indexName: string;
 }
 
-/** The page `skip`..`skip + take` read through an index, or undefined when no index serves the sort. */
+/** The chosen candidate's GSI Queries, in the order to read them. */
+function pathsOf(
+  ctx: RequestContext,
+  record: CollectionRecord,
+  chosen: IndexCandidate,
+  filter: Node,
+): IndexPath[] {
+  const scope = { tenant: ctx.tenant, collectionId: record.id, generation: record.generation };
+  const pk = indexPk(scope, chosen.index);
+  return indexPaths(chosen.index, chosen.order?.descending ?? false, pk, chosen.condition.intervals, filter);
+}
+
+/** Matches of `paths` counted: Select COUNT when each FilterExpression is exact, else read and counted. */
+async function countPaths(deps: Deps, paths: readonly IndexPath[], filter: Node, budget: Budget, tick: Tick) {
+  let total = 0;
+  for (const path of paths) {
+    if (path.exact) {
+      total += await countIndex(deps.db, path, budget);
+      continue;
+    }
+    for await (const page of streamIndex(deps.db, path, undefined, budget))
+      for (const { item } of page) if (matches(filter, item, tick)) total += 1;
+  }
+  return total;
+}
+
+/**
+ * The page `skip`..`skip + take` (and the total when wanted) read through the cheapest index, or
+ * undefined when the base table is the better path (query/indexPlan.ts chooseIndex).
+ */
 export async function collectByIndex(
   deps: Deps,
   ctx: RequestContext,
   record: CollectionRecord,
   filter: Node,
   sort: readonly SortKey[],
-  opts: { skip: number; take: number; budget: Budget },
+  opts: { skip: number; take: number; wantTotal: boolean; maxSortedOffset: number; budget: Budget },
 ): Promise<IndexedPage | undefined> {
-  const chosen = sortIndex(record.indexes ?? [], sort);
+  if (boundsId(filter)) return undefined;
+  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, sort), {
+    wantTotal: opts.wantTotal,
+    maxSortedOffset: opts.maxSortedOffset,
+    skip: opts.skip,
+  });
   if (!chosen) return undefined;
-  const scope = { tenant: ctx.tenant, collectionId: record.id, generation: record.generation };
-  const path = indexPath(chosen.index, chosen.descending, indexPk(scope, chosen.index), filter);
+  const indexName = chosen.index.name;
+  if (chosen.condition.intervals?.length === 0) return { rows: [], total: 0, indexName };
+  const tick: Tick = () => ctx.budget.tick();
+  const paths = pathsOf(ctx, record, chosen, filter);
   const wanted = opts.skip + opts.take;
+
+  if (chosen.order?.merge) {
+    const merged = await mergeByIndex(deps, paths, filter, sort, wanted, opts.budget, tick);
+    if (merged) {
+      const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
+      return { rows: merged.slice(opts.skip, wanted), total, indexName };
+    }
+    // a key that may be cut: the suffixes no longer order the intervals; read them all instead
+  }
+  if (!chosen.order || chosen.order.merge) {
+    // Not in the requested order: every selected match once, the best skip + take kept in memory.
+    const top = new TopK(wanted, sort, tick);
+    let total = 0;
+    for (const path of paths) {
+      for await (const page of streamIndex(deps.db, path, undefined, opts.budget)) {
+        for (const { item } of page) {
+          if (!matches(filter, item, tick)) continue;
+          total += 1;
+          top.add(item);
+        }
+      }
+    }
+    return { rows: top.sorted().slice(opts.skip, wanted), total, indexName };
+  }
+
   const rows: Row[] = [];
   let lastSk: string | undefined;
   let complete = false;
-  for await (const page of streamIndex(deps.db, path, wanted, opts.budget)) {
-    for (const { item, sk } of page) {
-      if (!matches(filter, item)) continue;
-      // Past the page: stop at the first key after the run the page ends in.
-      if (rows.length >= wanted && sk !== lastSk) {
-        complete = true;
-        break;
+  for (const path of paths) {
+    for await (const page of streamIndex(deps.db, path, Math.max(1, wanted - rows.length), opts.budget)) {
+      for (const { item, sk } of page) {
+        if (!matches(filter, item, tick)) continue;
+        // Past the page: stop at the first key after the run the page ends in.
+        if (rows.length >= wanted && sk !== lastSk) {
+          complete = true;
+          break;
+        }
+        rows.push(item);
+        lastSk = sk;
       }
-      rows.push(item);
-      lastSk = sk;
+      if (complete) break;
     }
     if (complete) break;
   }
-  rows.sort(comparator(sort));
-  return { rows: rows.slice(opts.skip, wanted), indexName: chosen.index.name };
+  const page = sortRows(rows, sort, tick).slice(opts.skip, wanted);
+  const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
+  return { rows: page, total, indexName };
+}
+
+/** A path's matches one by one, in key order, with the key after the path's prefix. */
+async function* suffixed(deps: Deps, path: IndexPath, wanted: number, budget: Budget) {
+  const cut = path.prefix?.length ?? 0;
+  for await (const page of streamIndex(deps.db, path, wanted, budget))
+    for (const { item, sk } of page) yield { item, sk, suffix: sk.slice(cut) };
+}
+
+/**
+ * The first `wanted` matches (and the rest of the run of equal keys they end in) of several `$in`
+ * intervals, each in the order of the fields after the `$in` one: merged by their key suffixes,
+ * which every interval encodes the same way. Undefined when a key may have been cut (its suffix
+ * may then order wrongly against another interval's).
+ */
+async function mergeByIndex(
+  deps: Deps,
+  paths: readonly IndexPath[],
+  filter: Node,
+  sort: readonly SortKey[],
+  wanted: number,
+  budget: Budget,
+  tick: Tick,
+): Promise<Row[] | undefined> {
+  const streams = paths.map((p) => suffixed(deps, p, wanted, budget));
+  try {
+    const heads = await Promise.all(streams.map((s) => s.next()));
+    const descending = paths[0]?.descending ?? false;
+    const rows: Row[] = [];
+    let lastSuffix: string | undefined;
+    for (;;) {
+      let best = -1;
+      for (let i = 0; i < heads.length; i++) {
+        const h = heads[i]!;
+        if (h.done) continue;
+        const b = best < 0 ? undefined : heads[best]!;
+        if (!b || b.done) {
+          best = i;
+          continue;
+        }
+        const before = descending ? h.value.suffix > b.value.suffix : h.value.suffix < b.value.suffix;
+        if (before) best = i;
+      }
+      if (best < 0) break;
+      const head = heads[best]!;
+      if (head.done) break;
+      const { item, sk, suffix } = head.value;
+      if (sk.length >= MAX_SK_BYTES * 2) return undefined;
+      heads[best] = await streams[best]!.next();
+      if (!matches(filter, item, tick)) continue;
+      if (rows.length >= wanted && suffix !== lastSuffix) break;
+      rows.push(item);
+      lastSuffix = suffix;
+    }
+    return sortRows(rows, sort, tick);
+  } finally {
+    await Promise.all(streams.map((s) => s.return(undefined)));
+  }
+}
+
+/** The number of matches counted through the cheapest index, or undefined when none bounds the filter. */
+export async function countByIndex(
+  deps: Deps,
+  ctx: RequestContext,
+  record: CollectionRecord,
+  filter: Node,
+  budget: Budget,
+): Promise<number | undefined> {
+  if (boundsId(filter)) return undefined;
+  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, []), { wantTotal: true });
+  if (!chosen) return undefined;
+  if (chosen.condition.intervals?.length === 0) return 0;
+  return countPaths(deps, pathsOf(ctx, record, chosen, filter), filter, budget, () => ctx.budget.tick());
 }

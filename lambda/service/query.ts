@@ -18,7 +18,7 @@ import type { Deps } from '../model/deps';
 import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import type { WixItem } from '../store/items';
-import { collectByIndex } from './indexQuery';
+import { collectByIndex, countByIndex } from './indexQuery';
 import { planFor, readerFor, type Reader } from './readers';
 import { resolveCollection } from './sources';
 import { fieldPolicy, checkSort } from './queryPolicy';
@@ -183,19 +183,23 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
     consistent: spec.consistentRead,
   });
   const skip = spec.cursorMode ? 0 : spec.offset;
-  // An ACTIVE index in the requested order reads only the page (see query/indexPlan.ts). Own
-  // collections only: an attached table has no Wix indexes (its record carries none).
+  // --- index-backed reads (query/indexPlan.ts): the cheapest ACTIVE index, if one beats the base
+  // table. Own collections only (an attached table has no Wix indexes), never for consistentRead
+  // (a GSI is eventually consistent) nor cursor follow-ups (they resume by position).
   const indexed =
-    !record.attached && p.path.kind === 'query' && !position && !spec.consistentRead && !wantTotal
+    !record.attached && p.path.kind === 'query' && !position && !spec.consistentRead
       ? await collectByIndex(deps, ctx, record, filter, p.sort, {
           skip,
           take: limit + 1,
+          wantTotal,
+          maxSortedOffset: MAX_SORTED_OFFSET,
           budget: budgetOf(ctx),
         })
       : undefined;
+  // --- end of index-backed reads
   const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   const scan: Scan = indexed
-    ? { rows: indexed.rows, total: undefined }
+    ? { rows: indexed.rows, total: indexed.total }
     : await collect(ctx, reader, p, {
         skip,
         take: limit + 1,
@@ -255,6 +259,12 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
   const filter = parseFilter(spec.filter, fieldPolicy(record));
   const p = planFor(record, ctx.tenant, filter, [], { consistent: spec.consistentRead });
   const path = p.path;
+  // --- index-backed counts (query/indexPlan.ts): own collections, eventually consistent reads only
+  if (!record.attached && path.kind === 'query' && !spec.consistentRead) {
+    const counted = await countByIndex(deps, ctx, record, filter, budgetOf(ctx));
+    if (counted !== undefined) return counted;
+  }
+  // --- end of index-backed counts
   const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   if (path.kind === 'query' && path.exact) return reader.count(path, spec.consistentRead);
   const scan = await collect(ctx, reader, p, {

@@ -15,23 +15,41 @@ export interface IndexedItem {
 }
 
 const MAX_PAGE_LIMIT = 1000;
+const MIN_PAGE_LIMIT = 25;
+
+/**
+ * The Limit of the next page. The first asks for `wanted` plus one look-ahead (a key condition often
+ * selects exactly the matches); later ones for what is still missing at the selectivity the filter
+ * showed so far, with a fifth to spare, and four times more while nothing has matched.
+ */
+export function nextLimit(
+  wanted: number | undefined,
+  seen: { pages: number; scanned: number; matched: number; lastLimit: number },
+): number {
+  if (wanted === undefined) return MAX_PAGE_LIMIT;
+  if (seen.pages === 0) return Math.min(MAX_PAGE_LIMIT, wanted + 1);
+  if (seen.matched === 0) return Math.min(MAX_PAGE_LIMIT, Math.max(MIN_PAGE_LIMIT, seen.lastLimit * 4));
+  const missing = Math.max(1, wanted + 1 - seen.matched);
+  const estimate = Math.ceil((missing * seen.scanned * 1.2) / seen.matched);
+  return Math.min(MAX_PAGE_LIMIT, Math.max(MIN_PAGE_LIMIT, estimate));
+}
 
 /**
  * Yields pages in the index's key order. The projection is ALL, so items come whole (no follow-up
- * BatchGetItem). `wanted` sizes the first page; later pages grow while a filter keeps rejecting.
+ * BatchGetItem). `wanted` sizes the pages (nextLimit); without it (every match is read) pages are
+ * as large as DynamoDB gives.
  */
 export async function* streamIndex(
   db: Db,
   path: IndexPath,
-  wanted: number,
+  wanted: number | undefined,
   budget: Budget,
 ): AsyncGenerator<IndexedItem[]> {
-  let page = 0;
+  const seen = { pages: 0, scanned: 0, matched: 0, lastLimit: 0 };
   const skAttr = gsiSk(path.index.slot);
   const pages = paginate<QueryCommandOutput>((startKey) => {
-    const base = path.filterExpression === undefined ? wanted + 1 : Math.max(25, wanted * 2);
-    const limit = Math.min(MAX_PAGE_LIMIT, base * 4 ** page);
-    page += 1;
+    const limit = nextLimit(wanted, seen);
+    seen.lastLimit = limit;
     return db.client.send(
       new QueryCommand({
         TableName: db.tableName,
@@ -48,14 +66,51 @@ export async function* streamIndex(
   }, budget);
   try {
     for await (const p of pages) {
+      seen.pages += 1;
+      seen.scanned += p.ScannedCount ?? 0;
+      seen.matched += p.Count ?? 0;
       yield (p.Items ?? []).map((stored) => ({ item: fromStored(stored), sk: stored[skAttr]?.S ?? '' }));
     }
   } catch (err) {
-    if (err instanceof BudgetExhaustedError) {
-      throw new QueryTooExpensiveError(
-        `the query reads too much data for one request (${err.what} budget spent)`,
-      );
-    }
-    throw err;
+    translateBudget(err);
   }
+}
+
+/**
+ * Counts what an exact index path selects with Select COUNT: DynamoDB reads the items the key
+ * condition selects (charged as items read) but sends none of them back.
+ */
+export async function countIndex(db: Db, path: IndexPath, budget: Budget): Promise<number> {
+  let count = 0;
+  const pages = paginate<QueryCommandOutput>(
+    (startKey) =>
+      db.client.send(
+        new QueryCommand({
+          TableName: db.tableName,
+          IndexName: gsiName(path.index.slot),
+          KeyConditionExpression: path.keyCondition,
+          FilterExpression: path.filterExpression,
+          ExpressionAttributeNames: path.names,
+          ExpressionAttributeValues: toAttrMap(path.values),
+          Select: 'COUNT',
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    budget,
+  );
+  try {
+    for await (const p of pages) count += p.Count ?? 0;
+  } catch (err) {
+    translateBudget(err);
+  }
+  return count;
+}
+
+function translateBudget(err: unknown): never {
+  if (err instanceof BudgetExhaustedError) {
+    throw new QueryTooExpensiveError(
+      `the query reads too much data for one request (${err.what} budget spent)`,
+    );
+  }
+  throw err;
 }
