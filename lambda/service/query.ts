@@ -121,7 +121,8 @@ async function collect(
     const stream = reader.stream(path, {
       consistent,
       budget,
-      ...(wantTotal ? {} : { wanted: skip + take }),
+      // the Limit of each page follows the matches found so far (store/pageLimit.ts)
+      ...(wantTotal ? {} : { wanted: skip + take, matched: () => seen }),
     });
     for await (const page of stream) {
       for (const item of page) {

@@ -5,6 +5,7 @@ import type { IndexPath } from '../query/indexPlan';
 import type { Db } from './client';
 import { toAttrMap } from './codec';
 import { fromStored, type WixItem } from './items';
+import { nextPageLimit } from './pageLimit';
 import { BudgetExhaustedError, paginate, type Budget } from './paginate';
 import { gsiName, gsiSk } from './schema';
 
@@ -18,7 +19,7 @@ const MAX_PAGE_LIMIT = 1000;
 
 /**
  * Yields pages in the index's key order. The projection is ALL, so items come whole (no follow-up
- * BatchGetItem). `wanted` sizes the first page; later pages grow while a filter keeps rejecting.
+ * BatchGetItem). `wanted` sizes the first page; later pages follow what the filter keeps.
  */
 export async function* streamIndex(
   db: Db,
@@ -28,9 +29,15 @@ export async function* streamIndex(
 ): AsyncGenerator<IndexedItem[]> {
   let page = 0;
   const skAttr = gsiSk(path.index.slot);
+  // With a filter, each page's Limit follows the selectivity DynamoDB's filter showed on the pages
+  // before it (store/pageLimit.ts); memory may reject more, so the estimate errs towards short pages.
+  let read = 0;
+  let kept = 0;
   const pages = paginate<QueryCommandOutput>((startKey) => {
-    const base = path.filterExpression === undefined ? wanted + 1 : Math.max(25, wanted * 2);
-    const limit = Math.min(MAX_PAGE_LIMIT, base * 4 ** page);
+    const limit =
+      path.filterExpression === undefined
+        ? Math.min(MAX_PAGE_LIMIT, (wanted + 1) * 4 ** page)
+        : nextPageLimit({ wanted, matched: kept, read, everyReadMatches: false, maxLimit: MAX_PAGE_LIMIT });
     page += 1;
     return db.client.send(
       new QueryCommand({
@@ -48,6 +55,8 @@ export async function* streamIndex(
   }, budget);
   try {
     for await (const p of pages) {
+      read += p.ScannedCount ?? p.Items?.length ?? 0;
+      kept += p.Count ?? p.Items?.length ?? 0;
       yield (p.Items ?? []).map((stored) => ({ item: fromStored(stored), sk: stored[skAttr]?.S ?? '' }));
     }
   } catch (err) {
