@@ -8,7 +8,7 @@ import { includeReferenced } from '../service/includeReferenced';
 
 export const operation = defineOperation({
   v3: async (request, ctx, deps) => {
-    const spec = parseQueryRequest(request);
+    const spec = parseQueryRequest(request, { cursorByDefault: deps.config.pagingMode === 'CURSOR' });
     const includes = parseIncludes(request.includeReferencedItems);
     const result = await queryItems(deps, ctx, spec);
     await includeReferenced(deps, ctx, result.record, result.items, includes, spec.consistentRead);
