@@ -46,6 +46,11 @@ export interface QueryResult {
   total: number | undefined;
   /** Cursor mode only: the next page's cursor, or null on the last page. */
   nextCursor: string | null | undefined;
+  /**
+   * Cursor mode only: a cursor that continues right after `items[index]`, for an answer cut shorter
+   * than the page (Lambda's response limit, protocol/fitPage.ts).
+   */
+  cursorAfter: ((index: number) => string) | undefined;
 }
 
 /** The store's view of the request's budget: every page read is charged to it. */
@@ -215,25 +220,26 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const rows = scan.rows.slice(0, limit);
 
   let nextCursor: string | null | undefined;
+  let cursorAfter: ((index: number) => string) | undefined;
   if (spec.cursorMode) {
+    const cursorAt = (row: Row) =>
+      encodeCursor(
+        {
+          c: spec.collectionId,
+          g: record.generation,
+          f: rawFilter ?? null,
+          s: sort.map((s) => [s.field, s.desc]),
+          ...(fields && fields.length > 0 ? { p: [...fields] } : {}),
+          l: limit,
+          a: positionOf(row, p.sort),
+          ...(wantTotal ? { t: true } : {}),
+        },
+        ctx.tenant,
+        deps.config.cursorSecret,
+      );
     const last = rows[rows.length - 1];
-    nextCursor =
-      hasMore && last
-        ? encodeCursor(
-            {
-              c: spec.collectionId,
-              g: record.generation,
-              f: rawFilter ?? null,
-              s: sort.map((s) => [s.field, s.desc]),
-              ...(fields && fields.length > 0 ? { p: [...fields] } : {}),
-              l: limit,
-              a: positionOf(last, p.sort),
-              ...(wantTotal ? { t: true } : {}),
-            },
-            ctx.tenant,
-            deps.config.cursorSecret,
-          )
-        : null;
+    nextCursor = hasMore && last ? cursorAt(last) : null;
+    cursorAfter = (index) => cursorAt(rows[index]!);
   }
   return {
     record,
@@ -241,6 +247,7 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
     offset: skip,
     total: wantTotal ? total : undefined,
     nextCursor,
+    cursorAfter,
   };
 }
 
