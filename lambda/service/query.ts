@@ -19,6 +19,7 @@ import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import type { WixItem } from '../store/items';
 import { collectByIndex } from './indexQuery';
+import { speculate, withSpeculation } from './idLookup';
 import { planFor, readerFor, type Reader } from './readers';
 import { resolveCollection } from './sources';
 import { fieldPolicy, checkSort } from './queryPolicy';
@@ -162,6 +163,11 @@ async function collect(
 }
 
 export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpec): Promise<QueryResult> {
+  // An `_id` lookup reads its items while the record is read (service/idLookup.ts).
+  const speculation =
+    spec.cursor === undefined
+      ? speculate(deps, ctx, spec.collectionId, spec.filter, spec.consistentRead)
+      : undefined;
   const record = await resolveCollection(deps, ctx, spec.collectionId);
   let state: CursorState | undefined;
   if (spec.cursor !== undefined) {
@@ -199,7 +205,11 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
           budget: budgetOf(ctx),
         })
       : undefined;
-  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
+  const reader = withSpeculation(
+    readerFor(deps.db, record, ctx.tenant, budgetOf(ctx)),
+    speculation,
+    record.generation,
+  );
   const scan: Scan = indexed
     ? { rows: indexed.rows, total: undefined }
     : await collect(ctx, reader, p, {
