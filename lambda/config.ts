@@ -5,6 +5,7 @@
 
 import { createPublicKey, randomBytes } from 'node:crypto';
 import { AttachConfigError, parseAttachTables, type AttachEntry } from './model/attach';
+import type { PagingMode } from './model/collection';
 import { parseLegacyPermissions, type LegacyPermissions } from './model/legacyRoles';
 
 export interface Config {
@@ -76,6 +77,11 @@ export interface Config {
   readonly secretsMaxAgeSeconds: number;
   /** Existing DynamoDB tables served as collections (`ATTACH_TABLES`, docs/existing-tables.md). */
   readonly attachTables: readonly AttachEntry[];
+  /**
+   * PAGING_MODE: the `pagingMode` every collection reports, so how Wix pages queries: `OFFSET`
+   * (`paging.offset`) or `CURSOR` (`cursorPaging`, one page per request whatever the sort).
+   */
+  readonly pagingMode: PagingMode;
 }
 
 export type Env = Record<string, string | undefined>;
@@ -238,8 +244,18 @@ export function loadConfig(env: Env = process.env): Config {
     deadlineMarginMs: intFrom(env, 'DEADLINE_MARGIN_MS', 2_000, 100, 60_000),
     secretsMaxAgeSeconds: intFrom(env, 'SECRETS_MAX_AGE_SECONDS', 300, 0, 86_400),
     attachTables: Object.freeze(attachTables(env.ATTACH_TABLES, tableName)),
+    pagingMode: pagingModeFrom(env.PAGING_MODE),
   };
   return Object.freeze(config);
+}
+
+const PAGING_MODES: readonly PagingMode[] = ['OFFSET', 'CURSOR'];
+
+function pagingModeFrom(raw: string | undefined): PagingMode {
+  const mode = (raw ?? '').trim().toUpperCase() || 'OFFSET';
+  if (!(PAGING_MODES as readonly string[]).includes(mode))
+    throw new ConfigError(`PAGING_MODE must be ${PAGING_MODES.join(' or ')} (any case)`);
+  return mode as PagingMode;
 }
 
 const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT'] as const;

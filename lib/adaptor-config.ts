@@ -76,6 +76,14 @@ export class AdaptorConfig extends Construct {
       description: 'X-Ray tracing of every function and its DynamoDB calls (costs per trace).',
     });
 
+    const pagingMode = new CfnParameter(stack, 'PagingMode', {
+      type: 'String',
+      default: 'OFFSET',
+      allowedValues: ['OFFSET', 'CURSOR'],
+      description:
+        'How Wix pages queries: OFFSET (paging.offset) or CURSOR (cursorPaging, one page per request for any sort).',
+    });
+
     this.secretKey = props.secretKeyArn
       ? secretsmanager.Secret.fromSecretCompleteArn(this, 'SecretKey', props.secretKeyArn)
       : this.generatedSecret();
@@ -90,6 +98,7 @@ export class AdaptorConfig extends Construct {
       LEGACY_PERMISSIONS: permissions.valueAsString,
       // Read by Powertools Tracer; OperationFunction switches active tracing on from the same value.
       POWERTOOLS_TRACE_ENABLED: tracing.valueAsString,
+      PAGING_MODE: pagingMode.valueAsString,
     };
   }
 

@@ -289,12 +289,16 @@ export function dataOperationsFor(record: CollectionRecord): DataOperation[] {
   return availableDataOperations().filter((op) => refs || !REFERENCE_OPERATIONS.has(op));
 }
 
-export function toWire(record: CollectionRecord): WireCollection {
+/**
+ * The collection as Wix sees it. `pagingMode` is the deployment's (PAGING_MODE), not the one stored
+ * with the record: a changed setting applies to every collection, own and attached, at once.
+ */
+export function toWire(record: CollectionRecord, pagingMode: PagingMode): WireCollection {
   const wire: WireCollection = {
     id: record.id,
     fields: record.fields.map((f) => ({ ...f, capabilities: capabilitiesFor(f.type, f.encrypted === true) })),
     capabilities: { dataOperations: dataOperationsFor(record) },
-    pagingMode: record.pagingMode,
+    pagingMode,
   };
   if (record.displayName !== undefined) wire.displayName = record.displayName;
   if (record.permissions !== undefined) wire.permissions = record.permissions;

@@ -50,9 +50,9 @@ export async function listCollections(
   if (collectionIds && collectionIds.length > 0) {
     const unique = [...new Set(collectionIds)];
     const found = await Promise.all(unique.map((id) => findCollection(deps, ctx, id)));
-    return found.flatMap((c) => (c ? [toWire(c)] : []));
+    return found.flatMap((c) => (c ? [toWire(c, deps.config.pagingMode)] : []));
   }
-  return (await allCollections(deps, ctx)).map(toWire);
+  return (await allCollections(deps, ctx)).map((c) => toWire(c, deps.config.pagingMode));
 }
 
 export async function createCollection(
@@ -66,13 +66,13 @@ export async function createCollection(
   const now = deps.now();
   const record: CollectionRecord = {
     ...collection,
-    pagingMode: 'OFFSET',
+    pagingMode: deps.config.pagingMode,
     generation: newGeneration(now),
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
   await store.createCollection(deps.db, ctx.tenant, record);
-  return toWire(record);
+  return toWire(record, deps.config.pagingMode);
 }
 
 export async function updateCollection(
@@ -93,7 +93,7 @@ export async function updateCollection(
   if (collection.displayName !== undefined) record.displayName = collection.displayName;
   if (collection.permissions !== undefined) record.permissions = collection.permissions;
   await store.replaceCollection(deps.db, ctx.tenant, record, current.version);
-  return toWire(record);
+  return toWire(record, deps.config.pagingMode);
 }
 
 export async function deleteCollection(
@@ -167,7 +167,7 @@ async function replaceFields(
 ): Promise<WireCollection> {
   const record: CollectionRecord = { ...current.record, fields, updatedAt: deps.now().toISOString() };
   await store.replaceCollection(deps.db, ctx.tenant, record, current.version);
-  return toWire(record);
+  return toWire(record, deps.config.pagingMode);
 }
 
 export function parseCollectionIds(raw: unknown): string[] | undefined {

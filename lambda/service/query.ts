@@ -19,6 +19,7 @@ import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import type { WixItem } from '../store/items';
 import { collectByIndex, countByIndex } from './indexQuery';
+import { speculate, withSpeculation } from './idLookup';
 import { planFor, readerFor, type Reader } from './readers';
 import { resolveCollection } from './sources';
 import { fieldPolicy, checkSort } from './queryPolicy';
@@ -46,6 +47,11 @@ export interface QueryResult {
   total: number | undefined;
   /** Cursor mode only: the next page's cursor, or null on the last page. */
   nextCursor: string | null | undefined;
+  /**
+   * Cursor mode only: a cursor that continues right after `items[index]`, for an answer cut shorter
+   * than the page (Lambda's response limit, protocol/fitPage.ts).
+   */
+  cursorAfter: ((index: number) => string) | undefined;
 }
 
 /** The store's view of the request's budget: every page read is charged to it. */
@@ -121,7 +127,8 @@ async function collect(
     const stream = reader.stream(path, {
       consistent,
       budget,
-      ...(wantTotal ? {} : { wanted: skip + take }),
+      // the Limit of each page follows the matches found so far (store/pageLimit.ts)
+      ...(wantTotal ? {} : { wanted: skip + take, matched: () => seen }),
     });
     for await (const page of stream) {
       for (const item of page) {
@@ -156,6 +163,11 @@ async function collect(
 }
 
 export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpec): Promise<QueryResult> {
+  // An `_id` lookup reads its items while the record is read (service/idLookup.ts).
+  const speculation =
+    spec.cursor === undefined
+      ? speculate(deps, ctx, spec.collectionId, spec.filter, spec.consistentRead)
+      : undefined;
   const record = await resolveCollection(deps, ctx, spec.collectionId);
   let state: CursorState | undefined;
   if (spec.cursor !== undefined) {
@@ -197,7 +209,11 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
         })
       : undefined;
   // --- end of index-backed reads
-  const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
+  const reader = withSpeculation(
+    readerFor(deps.db, record, ctx.tenant, budgetOf(ctx)),
+    speculation,
+    record.generation,
+  );
   const scan: Scan = indexed
     ? { rows: indexed.rows, total: indexed.total }
     : await collect(ctx, reader, p, {
@@ -218,25 +234,26 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const rows = scan.rows.slice(0, limit);
 
   let nextCursor: string | null | undefined;
+  let cursorAfter: ((index: number) => string) | undefined;
   if (spec.cursorMode) {
+    const cursorAt = (row: Row) =>
+      encodeCursor(
+        {
+          c: spec.collectionId,
+          g: record.generation,
+          f: rawFilter ?? null,
+          s: sort.map((s) => [s.field, s.desc]),
+          ...(fields && fields.length > 0 ? { p: [...fields] } : {}),
+          l: limit,
+          a: positionOf(row, p.sort),
+          ...(wantTotal ? { t: true } : {}),
+        },
+        ctx.tenant,
+        deps.config.cursorSecret,
+      );
     const last = rows[rows.length - 1];
-    nextCursor =
-      hasMore && last
-        ? encodeCursor(
-            {
-              c: spec.collectionId,
-              g: record.generation,
-              f: rawFilter ?? null,
-              s: sort.map((s) => [s.field, s.desc]),
-              ...(fields && fields.length > 0 ? { p: [...fields] } : {}),
-              l: limit,
-              a: positionOf(last, p.sort),
-              ...(wantTotal ? { t: true } : {}),
-            },
-            ctx.tenant,
-            deps.config.cursorSecret,
-          )
-        : null;
+    nextCursor = hasMore && last ? cursorAt(last) : null;
+    cursorAfter = (index) => cursorAt(rows[index]!);
   }
   return {
     record,
@@ -244,6 +261,7 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
     offset: skip,
     total: wantTotal ? total : undefined,
     nextCursor,
+    cursorAfter,
   };
 }
 

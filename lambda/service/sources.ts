@@ -16,6 +16,7 @@ import type { Deps } from '../model/deps';
 import { describeTable, sampleItems } from '../store/attached/describe';
 import * as store from '../store/collections';
 import { attachedRecord } from './attachedRecord';
+import { forgetGeneration, rememberGeneration } from './generations';
 
 /** How long a built record is reused. */
 export const ATTACHED_RECORD_TTL_MS = 60_000;
@@ -64,7 +65,16 @@ export async function resolveCollection(
 ): Promise<CollectionRecord> {
   const entry = attachedEntry(deps, ctx, collectionId);
   if (entry) return recordOfEntry(deps, entry);
-  return (await store.requireCollection(deps.db, ctx.tenant, collectionId)).record;
+  let record: CollectionRecord;
+  try {
+    record = (await store.requireCollection(deps.db, ctx.tenant, collectionId)).record;
+  } catch (err) {
+    if (err instanceof CollectionNotFoundError) forgetGeneration(deps.db, ctx.tenant, collectionId);
+    throw err;
+  }
+  // the hint an `_id` lookup reads under before this record is read again (service/idLookup.ts)
+  rememberGeneration(deps.db, ctx.tenant, collectionId, record.generation);
+  return record;
 }
 
 /** A collection's record, or undefined (lookups by id: unknown ids are left out). */

@@ -5,14 +5,21 @@ import type { AccessPath } from '../query/plan';
 import type { Db } from './client';
 import { toAttrMap } from './codec';
 import { fromStored, type WixItem } from './items';
+import { nextPageLimit } from './pageLimit';
 import { BudgetExhaustedError, paginate, type Budget } from './paginate';
 
 export type QueryPath = Extract<AccessPath, { kind: 'query' }>;
 
 export interface StreamOptions {
   readonly consistent: boolean;
-  /** How many matches the caller expects to need: small first pages, growing (undefined = read it all). */
+  /** How many matches the caller expects to need: pages sized to find them (undefined = read it all). */
   readonly wanted?: number;
+  /**
+   * Matches the consumer has found so far among the pages yielded, counted after its in-memory
+   * re-check: the selectivity the next page's Limit follows (store/pageLimit.ts). Without it the
+   * store counts what DynamoDB's own filter kept, which errs high (pages short, never long).
+   */
+  readonly matched?: () => number;
   readonly budget: Budget;
 }
 
@@ -33,20 +40,24 @@ export async function* streamQuery(
   path: QueryPath,
   options: StreamOptions,
 ): AsyncGenerator<WixItem[]> {
-  let page = 0;
   // When DynamoDB applies no filter and memory has nothing left to check, every item read is a
-  // match: read exactly what is wanted. Otherwise start at twice that and grow, so a selective
-  // filter fills its page in a few requests without reading 1 MB pages for ten rows.
+  // match: read exactly what is wanted. Otherwise each page's Limit follows the selectivity measured
+  // on the pages before it (a large page would stop at DynamoDB's 1 MB anyway).
   const everyReadMatches = path.exact && path.filterExpression === undefined;
+  let read = 0;
+  let keptByDynamo = 0;
   const pages = paginate<QueryCommandOutput>((startKey) => {
     const wanted = options.wanted;
     const limit =
       wanted === undefined
         ? undefined
-        : everyReadMatches
-          ? Math.min(MAX_PAGE_LIMIT, Math.max(1, wanted))
-          : Math.min(MAX_PAGE_LIMIT, Math.max(25, wanted * 2) * 4 ** page);
-    page += 1;
+        : nextPageLimit({
+            wanted,
+            matched: options.matched ? options.matched() : keptByDynamo,
+            read,
+            everyReadMatches,
+            maxLimit: MAX_PAGE_LIMIT,
+          });
     return db.client.send(
       new QueryCommand({
         TableName: db.tableName,
@@ -62,7 +73,11 @@ export async function* streamQuery(
     );
   }, options.budget);
   try {
-    for await (const p of pages) yield (p.Items ?? []).map(fromStored);
+    for await (const p of pages) {
+      read += p.ScannedCount ?? p.Items?.length ?? 0;
+      keptByDynamo += p.Count ?? p.Items?.length ?? 0;
+      yield (p.Items ?? []).map(fromStored);
+    }
   } catch (err) {
     translateBudget(err);
   }

@@ -26,6 +26,19 @@ describe('parameters', () => {
   });
 });
 
+describe('paging mode', () => {
+  it('is a parameter, OFFSET by default, passed to the functions as PAGING_MODE', () => {
+    template.hasParameter('PagingMode', {
+      Type: 'String',
+      Default: 'OFFSET',
+      AllowedValues: ['OFFSET', 'CURSOR'],
+    });
+    const fns = Object.values(template.findResources('AWS::Lambda::Function'));
+    const named = fns.filter((f) => f.Properties.Environment?.Variables?.PAGING_MODE?.Ref === 'PagingMode');
+    expect(named.length).toBeGreaterThan(0);
+  });
+});
+
 describe('legacy secret key', () => {
   const legacyRoutes = ROUTES.filter((r) => r.paths.some((p) => p.protocol === 'legacy'));
 

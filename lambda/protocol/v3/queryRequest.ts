@@ -53,7 +53,15 @@ export function parseFields(raw: unknown, path = 'query.fields'): string[] | und
   return raw as string[];
 }
 
-export function parseQueryRequest(request: Json): QuerySpec {
+export interface QueryRequestOptions {
+  /**
+   * PAGING_MODE=CURSOR: a request with neither `paging` nor `cursorPaging` is a first cursor page
+   * (its answer carries `cursors.next`), as the collections report `pagingMode: "CURSOR"`.
+   */
+  readonly cursorByDefault?: boolean;
+}
+
+export function parseQueryRequest(request: Json, options: QueryRequestOptions = {}): QuerySpec {
   const collectionId = requireCollectionIdString(request.collectionId);
   const query = request.query ?? {};
   if (!isObject(query)) bad('query', 'must be an object', query);
@@ -91,7 +99,9 @@ export function parseQueryRequest(request: Json): QuerySpec {
     fields: parseFields(query.fields),
     limit,
     offset,
-    cursorMode: cursorPaging !== undefined && cursorPaging !== null,
+    cursorMode:
+      (cursorPaging !== undefined && cursorPaging !== null) ||
+      (options.cursorByDefault === true && (query.paging === undefined || query.paging === null)),
     cursor,
     limitGiven,
     returnTotalCount: optionalBool(request.returnTotalCount, 'returnTotalCount'),
