@@ -19,6 +19,7 @@ import {
   GetItemCommand,
   TransactWriteItemsCommand,
   TransactionCanceledException,
+  type CancellationReason,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
 import { ItemAlreadyExistsError, UniqueValueTakenError } from '../errors';
@@ -129,11 +130,12 @@ export async function getClaimedItem(db: Db, pk: string, id: string): Promise<Cl
 const MAX_CONFLICT_ROUNDS = 8;
 
 /**
- * Sends one transaction. Returns undefined when it was applied, else the index of every write
- * whose condition failed. Transactions cancelled only by a conflicting concurrent transaction are
- * retried: the next round sees that transaction's outcome and decides on the conditions.
+ * Sends one transaction. Returns undefined when it was applied, else the cancellation reasons
+ * (one per write, in order) of a transaction some condition refused. Transactions cancelled only by
+ * a conflicting concurrent transaction are retried: the next round sees that transaction's outcome
+ * and decides on the conditions.
  */
-async function transact(db: Db, items: TransactWriteItem[]): Promise<number[] | undefined> {
+async function transact(db: Db, items: TransactWriteItem[]): Promise<CancellationReason[] | undefined> {
   for (let round = 0; ; round++) {
     try {
       // The token makes the SDK's own retries of an applied transaction a success, not a conflict.
@@ -144,13 +146,17 @@ async function transact(db: Db, items: TransactWriteItem[]): Promise<number[] | 
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
       const reasons = err.CancellationReasons ?? [];
-      const failed = reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
-      if (failed.length > 0) return failed;
+      if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return reasons;
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict || round >= MAX_CONFLICT_ROUNDS) throw err;
       await sleep(backoffMs(round + 1, 20, 500));
     }
   }
+}
+
+/** The positions of the writes whose condition failed. */
+function failedAt(reasons: readonly CancellationReason[]): number[] {
+  return reasons.flatMap((r, i) => (r.Code === 'ConditionalCheckFailed' ? [i] : []));
 }
 
 function claimPut(db: Db, uPk: string, claim: Claim, itemId: string): TransactWriteItem {
@@ -179,7 +185,7 @@ export async function putClaimedItem(
   stored: AttrMap,
   claims: readonly Claim[],
 ): Promise<void> {
-  const failed = await transact(db, [
+  const reasons = await transact(db, [
     {
       Put: {
         TableName: db.tableName,
@@ -190,7 +196,8 @@ export async function putClaimedItem(
     },
     ...claims.map((c) => claimPut(db, uPk, c, itemId)),
   ]);
-  if (failed === undefined) return;
+  if (reasons === undefined) return;
+  const failed = failedAt(reasons);
   if (failed[0] === 0) throw new ItemAlreadyExistsError(itemId);
   throw takenError(itemId, claims[failed[0]! - 1]!);
 }
@@ -218,12 +225,13 @@ export async function updateClaimedItem(
   update: ItemUpdate,
   change: ClaimChange,
 ): Promise<'done' | 'stale'> {
-  const failed = await transact(db, [
+  const reasons = await transact(db, [
     { Update: { TableName: db.tableName, ...update } },
     ...change.add.map((c) => claimPut(db, uPk, c, itemId)),
     ...change.drop.map((sk) => claimDelete(db, uPk, sk)),
   ]);
-  if (failed === undefined) return 'done';
+  if (reasons === undefined) return 'done';
+  const failed = failedAt(reasons);
   if (failed[0] === 0) return 'stale';
   throw takenError(itemId, change.add[failed[0]! - 1]!);
 }
@@ -262,9 +270,30 @@ export async function deleteClaimedItem(
   expect: Readonly<Record<string, string | null>>,
   drop: readonly string[],
 ): Promise<'done' | 'stale'> {
-  const failed = await transact(db, [
+  const reasons = await transact(db, [
     { Delete: { TableName: db.tableName, Key: itemKey(pk, id), ...claimCondition(expect) } },
     ...drop.map((sk) => claimDelete(db, uPk, sk)),
   ]);
-  return failed === undefined ? 'done' : 'stale';
+  return reasons === undefined ? 'done' : 'stale';
+}
+
+/**
+ * The backfill of a unique index for one item: its slot keys (`update`, conditioned on the item
+ * not being indexed yet) and its claim, together. 'skipped' when a writer indexed the item
+ * meanwhile (and so took or refused its claim itself); `{heldBy}` when another item holds the value.
+ */
+export async function backfillClaim(
+  db: Db,
+  uPk: string,
+  itemId: string,
+  update: ItemUpdate,
+  claim: Claim,
+): Promise<'done' | 'skipped' | { heldBy: string }> {
+  const put = claimPut(db, uPk, claim, itemId);
+  put.Put!.ReturnValuesOnConditionCheckFailure = 'ALL_OLD';
+  const reasons = await transact(db, [{ Update: { TableName: db.tableName, ...update } }, put]);
+  if (reasons === undefined) return 'done';
+  if (reasons[0]?.Code === 'ConditionalCheckFailed') return 'skipped';
+  const holder = reasons[1]?.Item?.itemId?.S;
+  return { heldBy: holder ?? '?' };
 }
