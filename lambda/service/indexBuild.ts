@@ -22,6 +22,7 @@ import {
   type IndexBuildJob,
 } from '../store/indexBuild';
 import { sleep } from '../store/concurrency';
+import { runIndexClear } from './indexClear';
 
 export interface BuildOutcome {
   /** finished (ACTIVE, or nothing left to build); otherwise `next` continues it */
@@ -84,6 +85,7 @@ function duplicateFailure(index: IndexRecord, dup: Duplicate): IndexFailure {
  * that knew the index.
  */
 export async function runIndexBuild(deps: Deps, job: IndexBuildJob, deadline: number): Promise<BuildOutcome> {
+  if (job.clear) return runIndexClear(deps, job, deadline);
   const found = await collections.getCollection(deps.db, job.tenant, job.collectionId);
   const index = found && findIndex(found.record, job.token);
   if (!found || !index || index.status !== 'BUILDING') {
@@ -95,7 +97,19 @@ export async function runIndexBuild(deps: Deps, job: IndexBuildJob, deadline: nu
   const wait = startAt - deps.now().getTime();
   if (wait > 0) await sleep(wait);
   const scope = { tenant: job.tenant, collectionId: job.collectionId, generation: found.record.generation };
-  const result = await backfillIndex(deps.db, scope, index, job.after, deadline);
+  // A removed index's build stops at the next page, so its clear (service/indexClear.ts) is not
+  // followed by keys written for it.
+  let checked = false;
+  const stillWanted = async (): Promise<boolean> => {
+    if (!checked) return (checked = true);
+    const now = await collections.getCollection(deps.db, job.tenant, job.collectionId);
+    return now !== undefined && findIndex(now.record, job.token)?.status === 'BUILDING';
+  };
+  const result = await backfillIndex(deps.db, scope, index, job.after, deadline, stillWanted);
+  if (result.abandoned) {
+    await deleteBuildMarker(deps.db, job);
+    return { done: true, indexed: result.indexed };
+  }
   if (result.duplicate) {
     await finish(deps, job, { status: 'FAILED', failure: duplicateFailure(index, result.duplicate) });
     await deleteBuildMarker(deps.db, job);

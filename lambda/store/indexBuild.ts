@@ -32,6 +32,14 @@ export interface IndexBuildJob {
   readonly token: string;
   /** the `_id` up to which items are done (a hand-over resumes after it) */
   readonly after?: string;
+  /** Set when the job clears a removed index (service/indexClear.ts) instead of building one. */
+  readonly clear?: {
+    readonly slot: number;
+    /** when the index was removed: writers that still knew it are over a grace period later */
+    readonly removedAt: string;
+    /** every item is done; only its uniqueness records remain */
+    readonly itemsDone?: boolean;
+  };
 }
 
 export const BUILD_MARKERS_PK = 'IBUILD';
@@ -39,7 +47,8 @@ export const BUILD_MARKERS_PK = 'IBUILD';
 function markerKey(job: IndexBuildJob): Record<string, string> {
   return {
     [ATTR.pk]: BUILD_MARKERS_PK,
-    [ATTR.sk]: `${encodePart(job.tenant)}#${encodePart(job.collectionId)}#${job.token}`,
+    // a clear has its own marker: the build of the same index may still be settling its own
+    [ATTR.sk]: `${encodePart(job.tenant)}#${encodePart(job.collectionId)}#${job.token}${job.clear ? '#clear' : ''}`,
   };
 }
 
@@ -70,6 +79,8 @@ export interface BackfillResult {
   readonly after?: string;
   /** A unique index's value two items hold (the build stops: the index cannot be built). */
   readonly duplicate?: Duplicate;
+  /** The index was removed while the build ran: it stopped. */
+  readonly abandoned?: boolean;
 }
 
 export interface Duplicate {
@@ -103,6 +114,8 @@ export async function backfillIndex(
   index: BackfillSpec,
   after: string | undefined,
   deadline: number,
+  /** Asked before each page: false once the index is gone, so no page is written for it after. */
+  stillWanted: () => Promise<boolean> = async () => true,
 ): Promise<BackfillResult> {
   const pk = itemsPk(scope.tenant, scope.collectionId, scope.generation);
   const uPk = uniquenessPk(scope.tenant, scope.collectionId, scope.generation);
@@ -127,6 +140,7 @@ export async function backfillIndex(
     last === undefined ? undefined : toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: last }),
   );
   for await (const page of pages) {
+    if (!(await stillWanted())) return { indexed, done: true, abandoned: true };
     const items = (page.Items ?? []).filter((stored) => stored[gsiPk(index.slot)]?.S !== slotPk);
     await mapLimit(items, WRITE_CONCURRENCY, async (stored) => {
       if (duplicate) return;
