@@ -27,19 +27,30 @@ export async function runIndexClear(deps: Deps, job: IndexBuildJob, deadline: nu
   const wait = Date.parse(clear.removedAt) + deps.config.indexBuildGraceMs - deps.now().getTime();
   if (wait > 0) await sleep(wait);
   const scope = { tenant: job.tenant, collectionId: job.collectionId, generation: found.record.generation };
+  // a hand-over's position holds for the generation it was made in only
+  const sameGeneration = clear.generation === undefined || clear.generation === scope.generation;
+  const after = sameGeneration ? job.after : undefined;
+  const itemsDone = sameGeneration && (clear.itemsDone ?? false);
   const result = await clearIndex(
     deps.db,
     scope,
     { slot: clear.slot, token: job.token },
-    job.after,
-    clear.itemsDone ?? false,
+    after,
+    itemsDone,
     deadline,
   );
   if (!result.done) {
+    const { after: _old, ...rest } = job;
+    const resume = result.after ?? after;
     const next: IndexBuildJob = {
-      ...job,
-      after: result.after ?? job.after,
-      clear: { ...clear, ...(result.itemsDone ? { itemsDone: true } : {}) },
+      ...rest,
+      ...(resume !== undefined ? { after: resume } : {}),
+      clear: {
+        slot: clear.slot,
+        removedAt: clear.removedAt,
+        generation: scope.generation,
+        ...(result.itemsDone || itemsDone ? { itemsDone: true } : {}),
+      },
     };
     await putBuildMarker(deps.db, next, deps.now());
     return { done: false, indexed: result.cleared, next };

@@ -39,6 +39,8 @@ export interface IndexBuildJob {
     readonly removedAt: string;
     /** every item is done; only its uniqueness records remain */
     readonly itemsDone?: boolean;
+    /** the generation `after` and `itemsDone` refer to (a truncate in between starts over) */
+    readonly generation?: string;
   };
 }
 

@@ -22,7 +22,7 @@ import {
   type CancellationReason,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { ItemAlreadyExistsError, UniqueValueTakenError } from '../errors';
+import { ItemAlreadyExistsError, UniqueValueTakenError, ValidationError } from '../errors';
 import { canonical, getPath, kindOf } from '../query/values';
 import type { Db } from './client';
 import { toAttrMap, type AttrMap } from './codec';
@@ -147,6 +147,11 @@ async function transact(db: Db, items: TransactWriteItem[]): Promise<Cancellatio
       if (!(err instanceof TransactionCanceledException)) throw err;
       const reasons = err.CancellationReasons ?? [];
       if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return reasons;
+      // what a lone PutItem reports as a ValidationException (e.g. an item over 400 KB)
+      if (reasons.some((r) => r.Code === 'ValidationError'))
+        throw new ValidationError('DynamoDB refused this item (an item holds at most 400 KB)', [
+          { fieldPath: '', message: 'item cannot be stored' },
+        ]);
       const conflict = reasons.some((r) => r.Code === 'TransactionConflict');
       if (!conflict || round >= MAX_CONFLICT_ROUNDS) throw err;
       await sleep(backoffMs(round + 1, 20, 500));

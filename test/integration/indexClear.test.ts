@@ -3,7 +3,7 @@
  * attributes on every item and its uniqueness records, resumably, without touching a later index
  * that took the same slot.
  */
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { runIndexBuild } from '../../lambda/service/indexBuild';
 import { fromAttrMap, toAttrMap } from '../../lambda/store/codec';
 import { requireCollection } from '../../lambda/store/collections';
@@ -139,6 +139,40 @@ describe('removing an index', () => {
     expect(cleared).toBe(2400); // 1200 items and 1200 claims, each once
     expect(await leftovers(a, slot, token)).toEqual({ items: 0, claims: 0 });
     expect(await markersOf(a)).toEqual([]);
+  });
+
+  it('starts over in the new generation when a truncate comes between two passes', async () => {
+    const deps = depsWithoutBuilds();
+    const a = createTestAdaptor({ deps });
+    await collectionWith(a, 1200);
+    await a.call('/v3/indexes/create', {
+      collectionId: C,
+      index: { name: 'x', fields: [{ path: 'price' }] },
+    });
+    await runIndexBuild(deps, deps.indexBuilder.jobs[0]!, Number.POSITIVE_INFINITY);
+    const { slot, token } = await indexRecord(a, 'x');
+    await a.call('/v3/indexes/remove', { collectionId: C, indexName: 'x' });
+    const first = await runIndexBuild(deps, deps.indexBuilder.jobs[1]!, 0);
+    expect(first.next?.after).toBeDefined();
+    await a.call('/v3/items/truncate', { collectionId: C });
+    await a.call('/v3/items/insert', { collectionId: C, items: [{ _id: 'a0', price: 1 }] });
+    // as a writer that read the record before the removal would have left it
+    const gen = await generation(a);
+    await a.deps.db.client.send(
+      new UpdateItemCommand({
+        TableName: a.deps.db.tableName,
+        Key: toAttrMap({ pk: itemsPk(a.tenant, C, gen), sk: 'a0' }),
+        UpdateExpression: 'SET #p = :p, #s = :s',
+        ExpressionAttributeNames: { '#p': gsiPk(slot), '#s': gsiSk(slot) },
+        ExpressionAttributeValues: toAttrMap({
+          ':p': indexPk({ tenant: a.tenant, collectionId: C, generation: gen }, { token }),
+          ':s': '00',
+        }),
+      }),
+    );
+    let outcome = await runIndexBuild(deps, first.next!, Number.POSITIVE_INFINITY);
+    while (outcome.next) outcome = await runIndexBuild(deps, outcome.next, Number.POSITIVE_INFINITY);
+    expect(await leftovers(a, slot, token)).toEqual({ items: 0, claims: 0 });
   });
 
   it('never touches a later index that took the same slot', async () => {

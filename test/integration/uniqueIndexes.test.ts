@@ -193,6 +193,13 @@ describe('unique indexes', () => {
     expect(r!.error?.errorCode === 'ITEM_ALREADY_EXISTS').toBe(conflicts);
   });
 
+  it('refuses an item DynamoDB cannot hold with a 400 per item, as without unique indexes', async () => {
+    const a = await setup();
+    const [r] = await insert(a, [{ _id: 'big', email: 'b', text: 'x'.repeat(403 * 1024) }]);
+    expect(r!.error?.errorCode).toBe('VALIDATION_ERROR');
+    expect(await claims(a)).toEqual({});
+  });
+
   it('lets exactly one of 20 concurrent inserts of one value land', async () => {
     const a = await setup();
     const all = await Promise.all(
