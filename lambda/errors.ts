@@ -151,6 +151,24 @@ export class ItemAlreadyExistsError extends DomainError {
   }
 }
 
+/**
+ * A write would give a unique index's field a value another item already holds: Wix's
+ * ITEM_ALREADY_EXISTS, naming the index, the field and the value (service/uniqueWrites.ts).
+ */
+export class UniqueValueTakenError extends DomainError {
+  readonly code = 'ITEM_ALREADY_EXISTS';
+  readonly status = 409;
+  override readonly name = 'UniqueValueTakenError';
+  constructor(itemId: string, index: string, field: string, value: string) {
+    super(`Item ${itemId} cannot hold ${field} = ${value}: unique index ${index} already has that value`, {
+      itemId,
+      index,
+      field,
+      value,
+    });
+  }
+}
+
 /** An index name is unique per collection: a second index with a taken name is refused. */
 export class IndexAlreadyExistsError extends DomainError {
   readonly code = 'INDEX_ALREADY_EXISTS';

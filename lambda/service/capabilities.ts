@@ -17,11 +17,11 @@ export function getCapabilities(): Capabilities {
   return {
     supportsCollectionModifications: true,
     supportedFieldTypes: [...SUPPORTED_FIELD_TYPES],
-    // One GSI slot per index. Unique indexes are refused until their enforcement exists.
+    // One GSI slot per index, unique or not (a unique index has 1 field: indexModel.ts).
     indexOptions: {
       supportsIndexes: true,
       maxNumberOfRegularIndexesPerCollection: MAX_INDEXES_PER_COLLECTION,
-      maxNumberOfUniqueIndexesPerCollection: 0,
+      maxNumberOfUniqueIndexesPerCollection: MAX_INDEXES_PER_COLLECTION,
       maxNumberOfIndexesPerCollection: MAX_INDEXES_PER_COLLECTION,
     },
   };

@@ -9,17 +9,20 @@
  */
 import { ConflictError } from '../errors';
 import { errorFields, logger } from '../log';
-import type { CollectionRecord, IndexRecord } from '../model/collection';
+import type { CollectionRecord, IndexFailure, IndexRecord } from '../model/collection';
+import { canonical } from '../query/values';
 import type { Deps } from '../model/deps';
 import * as collections from '../store/collections';
 import {
   backfillIndex,
   deleteBuildMarker,
   putBuildMarker,
+  type Duplicate,
   type IndexBuilder,
   type IndexBuildJob,
 } from '../store/indexBuild';
 import { sleep } from '../store/concurrency';
+import { runIndexClear } from './indexClear';
 
 export interface BuildOutcome {
   /** finished (ACTIVE, or nothing left to build); otherwise `next` continues it */
@@ -34,14 +37,20 @@ function findIndex(record: CollectionRecord, token: string): IndexRecord | undef
   return (record.indexes ?? []).find((i) => i.token === token);
 }
 
-/** Marks the index ACTIVE, if it is still there and still BUILDING. */
-async function activate(deps: Deps, job: IndexBuildJob): Promise<void> {
+/** Ends the build: the index becomes `patch` (ACTIVE, or FAILED), if it is still there and still BUILDING. */
+async function finish(
+  deps: Deps,
+  job: IndexBuildJob,
+  patch: Pick<IndexRecord, 'status' | 'failure'>,
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await collections.getCollection(deps.db, job.tenant, job.collectionId);
     const index = current && findIndex(current.record, job.token);
     if (!current || !index || index.status !== 'BUILDING') return;
     const indexes = current.record.indexes!.map((i) =>
-      i.token === job.token ? { ...i, status: 'ACTIVE' as const } : i,
+      i.token === job.token
+        ? { ...i, status: patch.status, ...(patch.failure ? { failure: patch.failure } : {}) }
+        : i,
     );
     try {
       await collections.replaceCollection(
@@ -58,11 +67,25 @@ async function activate(deps: Deps, job: IndexBuildJob): Promise<void> {
 }
 
 /**
+ * Wix's failure for a unique index over duplicates (`WDE0113`), naming the item the build could
+ * not index. Writes stop maintaining a FAILED index; it keeps its slot until removed (as in Wix).
+ */
+function duplicateFailure(index: IndexRecord, dup: Duplicate): IndexFailure {
+  const value = canonical(dup.value);
+  return {
+    code: 'WDE0113',
+    description: `Duplicate key while building unique index ${index.name}: items ${dup.heldBy} and ${dup.itemId} both hold ${dup.field} = ${value.length > 200 ? `${value.slice(0, 200)}...` : value}`,
+    itemId: dup.itemId,
+  };
+}
+
+/**
  * Runs (or continues) one build until it is done or `deadline` passes. The generation is read at
  * each start: after a truncate the build covers the new generation, whose items all had writers
  * that knew the index.
  */
 export async function runIndexBuild(deps: Deps, job: IndexBuildJob, deadline: number): Promise<BuildOutcome> {
+  if (job.clear) return runIndexClear(deps, job, deadline);
   const found = await collections.getCollection(deps.db, job.tenant, job.collectionId);
   const index = found && findIndex(found.record, job.token);
   if (!found || !index || index.status !== 'BUILDING') {
@@ -74,13 +97,30 @@ export async function runIndexBuild(deps: Deps, job: IndexBuildJob, deadline: nu
   const wait = startAt - deps.now().getTime();
   if (wait > 0) await sleep(wait);
   const scope = { tenant: job.tenant, collectionId: job.collectionId, generation: found.record.generation };
-  const result = await backfillIndex(deps.db, scope, index, job.after, deadline);
+  // A removed index's build stops at the next page, so its clear (service/indexClear.ts) is not
+  // followed by keys written for it.
+  let checked = false;
+  const stillWanted = async (): Promise<boolean> => {
+    if (!checked) return (checked = true);
+    const now = await collections.getCollection(deps.db, job.tenant, job.collectionId);
+    return now !== undefined && findIndex(now.record, job.token)?.status === 'BUILDING';
+  };
+  const result = await backfillIndex(deps.db, scope, index, job.after, deadline, stillWanted);
+  if (result.abandoned) {
+    await deleteBuildMarker(deps.db, job);
+    return { done: true, indexed: result.indexed };
+  }
+  if (result.duplicate) {
+    await finish(deps, job, { status: 'FAILED', failure: duplicateFailure(index, result.duplicate) });
+    await deleteBuildMarker(deps.db, job);
+    return { done: true, indexed: result.indexed };
+  }
   if (!result.done) {
     const next: IndexBuildJob = { ...job, after: result.after };
     await putBuildMarker(deps.db, next, deps.now());
     return { done: false, indexed: result.indexed, next };
   }
-  await activate(deps, job);
+  await finish(deps, job, { status: 'ACTIVE' });
   await deleteBuildMarker(deps.db, job);
   return { done: true, indexed: result.indexed };
 }

@@ -121,10 +121,6 @@ export function parseIndexSpec(raw: unknown): IndexSpec {
       else fields.push({ path, order });
     });
   }
-  if (unique) {
-    // Refused rather than accepted unenforced: capabilities/get reports 0 unique indexes.
-    problems.push(violation('index.unique', 'unique indexes are not supported by this adaptor'));
-  }
   if (problems.length > 0)
     throw new ValidationError(`invalid index: ${problems[0]!.fieldPath}: ${problems[0]!.message}`, problems);
   return { name: name as string, fields, unique, caseInsensitive };

@@ -104,8 +104,9 @@ export async function createIndex(
 }
 
 /**
- * Removes an index at once and frees its slot: attributes it left on items are harmless, because a
- * later index on the same slot has a fresh token in its partition key and rewrites them as it builds.
+ * Removes an index at once and frees its slot; what it left on items (slot keys, uniqueness
+ * records) is cleared by a background job (service/indexClear.ts). Those leftovers are harmless
+ * meanwhile: a later index on the same slot has a fresh token in its keys and claims.
  */
 export async function removeIndex(
   deps: Deps,
@@ -115,9 +116,24 @@ export async function removeIndex(
 ): Promise<void> {
   const collectionId = requireCollectionIdString(rawCollectionId);
   const name = requireIndexName(rawIndexName);
-  await changeIndexes(deps, ctx, collectionId, (record) => {
-    const existing = record.indexes ?? [];
-    if (!existing.some((i) => i.name === name)) throw new IndexNotFoundError(collectionId, name);
-    return { indexes: existing.filter((i) => i.name !== name), result: undefined };
+  const { record } = await store.requireCollection(deps.db, ctx.tenant, collectionId);
+  const target = (record.indexes ?? []).find((i) => i.name === name);
+  if (!target) throw new IndexNotFoundError(collectionId, name);
+  const job: IndexBuildJob = {
+    tenant: ctx.tenant,
+    collectionId,
+    token: target.token,
+    clear: { slot: target.slot, removedAt: deps.now().toISOString() },
+  };
+  // The marker first, as for a create: if this request dies after the removal, the sweep clears.
+  await putBuildMarker(deps.db, job, deps.now());
+  await changeIndexes(deps, ctx, collectionId, (current) => {
+    const existing = current.indexes ?? [];
+    // the same index (a removed and re-created one of the same name has another token)
+    if (!existing.some((i) => i.token === target.token)) throw new IndexNotFoundError(collectionId, name);
+    return { indexes: existing.filter((i) => i.token !== target.token), result: undefined };
   });
+  // A refused removal leaves its marker: the clear drops it on finding the index still there (and
+  // a concurrent removal of the same index shares it, so deleting it here could lose theirs).
+  await startIndexBuild(deps, ctx.requestId, job);
 }

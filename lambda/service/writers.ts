@@ -10,6 +10,7 @@ import type { Deps } from '../model/deps';
 import { deleteItem, fromRecord, putNewItem, toRecord, type WixItem } from '../store/items';
 import { itemsPk } from '../store/keys';
 import { insertIndexKeys, replaceIndexedItem } from './indexWrites';
+import { uniqueWriter } from './uniqueWrites';
 
 export interface Writer {
   /** Writes a new item (ITEM_ALREADY_EXISTS when its `_id` is taken); returns it as stored. */
@@ -32,6 +33,9 @@ export function writerFor(deps: Deps, record: CollectionRecord, tenant: string):
     };
   }
   const pk = itemsPk(tenant, record.id, record.generation);
+  // With unique indexes, every write is a transaction with its uniqueness records.
+  const unique = uniqueWriter(deps, record, tenant, pk);
+  if (unique) return unique;
   return {
     // Own collections carry their Wix indexes' keys on the item (service/indexWrites.ts);
     // attached tables have no Wix indexes.

@@ -18,11 +18,12 @@ import type { Db } from './client';
 import { staleMarkerJobs } from './markers';
 import { fromAttrMap, toAttrMap } from './codec';
 import { mapLimit } from './concurrency';
-import { indexPk, indexSk, type IndexKeySpec, type IndexScope } from './indexKeys';
+import { indexPk, indexSk, type IndexScope } from './indexKeys';
 import { fromStored } from './items';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
 import { ATTR, gsiPk, gsiSk } from './schema';
+import { backfillClaim, claimsOf, uniquenessPk, type UniqueIndexSpec } from './uniqueness';
 
 export interface IndexBuildJob {
   readonly tenant: string;
@@ -31,6 +32,16 @@ export interface IndexBuildJob {
   readonly token: string;
   /** the `_id` up to which items are done (a hand-over resumes after it) */
   readonly after?: string;
+  /** Set when the job clears a removed index (service/indexClear.ts) instead of building one. */
+  readonly clear?: {
+    readonly slot: number;
+    /** when the index was removed: writers that still knew it are over a grace period later */
+    readonly removedAt: string;
+    /** every item is done; only its uniqueness records remain */
+    readonly itemsDone?: boolean;
+    /** the generation `after` and `itemsDone` refer to (a truncate in between starts over) */
+    readonly generation?: string;
+  };
 }
 
 export const BUILD_MARKERS_PK = 'IBUILD';
@@ -38,7 +49,8 @@ export const BUILD_MARKERS_PK = 'IBUILD';
 function markerKey(job: IndexBuildJob): Record<string, string> {
   return {
     [ATTR.pk]: BUILD_MARKERS_PK,
-    [ATTR.sk]: `${encodePart(job.tenant)}#${encodePart(job.collectionId)}#${job.token}`,
+    // a clear has its own marker: the build of the same index may still be settling its own
+    [ATTR.sk]: `${encodePart(job.tenant)}#${encodePart(job.collectionId)}#${job.token}${job.clear ? '#clear' : ''}`,
   };
 }
 
@@ -67,28 +79,52 @@ export interface BackfillResult {
   readonly done: boolean;
   /** the last `_id` done, when not done */
   readonly after?: string;
+  /** A unique index's value two items hold (the build stops: the index cannot be built). */
+  readonly duplicate?: Duplicate;
+  /** The index was removed while the build ran: it stopped. */
+  readonly abandoned?: boolean;
+}
+
+export interface Duplicate {
+  /** the item the build could not index */
+  readonly itemId: string;
+  /** the item already holding the value */
+  readonly heldBy: string;
+  readonly field: string;
+  readonly value: unknown;
 }
 
 /** Items written per page in flight: gentle on an on-demand table. */
 const WRITE_CONCURRENCY = 8;
 
+/** An index as the backfill needs it: its keys, and for a unique one its name (a subset of IndexRecord). */
+export interface BackfillSpec extends UniqueIndexSpec {
+  readonly unique: boolean;
+}
+
 /**
  * Gives every item of the scope's generation its keys for `index`, in `_id` order from `after`.
  * Each write is conditional: it applies only to an item that still exists and does not yet carry
  * this index's partition key, so an item a writer has (re)written since the page was read, with
- * keys from its own newer values, is left as it is.
+ * keys from its own newer values, is left as it is. For a unique index each item's value is
+ * claimed in the same transaction (store/uniqueness.ts); a value another item holds stops the
+ * build with `duplicate`.
  */
 export async function backfillIndex(
   db: Db,
   scope: IndexScope,
-  index: IndexKeySpec,
+  index: BackfillSpec,
   after: string | undefined,
   deadline: number,
+  /** Asked before each page: false once the index is gone, so no page is written for it after. */
+  stillWanted: () => Promise<boolean> = async () => true,
 ): Promise<BackfillResult> {
   const pk = itemsPk(scope.tenant, scope.collectionId, scope.generation);
+  const uPk = uniquenessPk(scope.tenant, scope.collectionId, scope.generation);
   const slotPk = indexPk(scope, index);
   let indexed = 0;
   let last = after;
+  let duplicate: Duplicate | undefined;
   const pages = paginate(
     (startKey) =>
       db.client.send(
@@ -106,25 +142,49 @@ export async function backfillIndex(
     last === undefined ? undefined : toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: last }),
   );
   for await (const page of pages) {
+    if (!(await stillWanted())) return { indexed, done: true, abandoned: true };
     const items = (page.Items ?? []).filter((stored) => stored[gsiPk(index.slot)]?.S !== slotPk);
     await mapLimit(items, WRITE_CONCURRENCY, async (stored) => {
+      if (duplicate) return;
       const item = fromStored(stored);
+      const [claim] = index.unique ? claimsOf([index], item) : [];
+      const update = {
+        Key: { [ATTR.pk]: stored[ATTR.pk]!, [ATTR.sk]: stored[ATTR.sk]! },
+        UpdateExpression: claim ? 'SET #gp = :gp, #gs = :gs, #gu = :gu' : 'SET #gp = :gp, #gs = :gs',
+        ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#gp) OR #gp <> :gp)',
+        ExpressionAttributeNames: {
+          '#pk': ATTR.pk,
+          '#gp': gsiPk(index.slot),
+          '#gs': gsiSk(index.slot),
+          ...(claim ? { '#gu': claim.attr } : {}),
+        },
+        ExpressionAttributeValues: toAttrMap({
+          ':gp': slotPk,
+          ':gs': indexSk(index, item),
+          ...(claim ? { ':gu': claim.sk } : {}),
+        }),
+      };
+      if (claim) {
+        const outcome = await backfillClaim(db, uPk, String(item._id), update, claim);
+        if (outcome === 'done') indexed++;
+        else if (outcome !== 'skipped' && outcome.heldBy !== String(item._id)) {
+          duplicate ??= {
+            itemId: String(item._id),
+            heldBy: outcome.heldBy,
+            field: claim.field,
+            value: claim.value,
+          };
+        }
+        return;
+      }
       try {
-        await db.client.send(
-          new UpdateItemCommand({
-            TableName: db.tableName,
-            Key: { [ATTR.pk]: stored[ATTR.pk]!, [ATTR.sk]: stored[ATTR.sk]! },
-            UpdateExpression: 'SET #gp = :gp, #gs = :gs',
-            ConditionExpression: 'attribute_exists(#pk) AND (attribute_not_exists(#gp) OR #gp <> :gp)',
-            ExpressionAttributeNames: { '#pk': ATTR.pk, '#gp': gsiPk(index.slot), '#gs': gsiSk(index.slot) },
-            ExpressionAttributeValues: toAttrMap({ ':gp': slotPk, ':gs': indexSk(index, item) }),
-          }),
-        );
+        await db.client.send(new UpdateItemCommand({ TableName: db.tableName, ...update }));
         indexed++;
       } catch (err) {
         if (!(err instanceof ConditionalCheckFailedException)) throw err;
       }
     });
+    if (duplicate) return { indexed, done: true, duplicate };
     const lastItem = page.Items?.[page.Items.length - 1];
     if (lastItem) last = String(fromAttrMap(lastItem)[ATTR.sk]);
     if (page.LastEvaluatedKey && Date.now() > deadline) return { indexed, done: false, after: last };

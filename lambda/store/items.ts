@@ -37,7 +37,7 @@ export function toRecord(pk: string, item: WixItem): StoredRecord {
   return record;
 }
 
-function itemKey(pk: string, id: unknown): AttrMap {
+export function itemKey(pk: string, id: unknown): AttrMap {
   return toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: id });
 }
 
@@ -108,22 +108,24 @@ export interface IndexUpdate {
   readonly remove: readonly string[];
   /** When the keys were computed from a stored `_createdDate`: the write holds only if it is still that item. */
   readonly createdDate?: unknown;
+  /** Attributes the stored item must still hold (null: must not hold), e.g. its unique-value claims. */
+  readonly expect?: Readonly<Record<string, string | null>>;
 }
 
-/**
- * Replaces an existing item's user fields and bumps `_updatedDate`, keeping `_createdDate` and
- * `_owner`: one UpdateItem, no read. Index slot keys are set (and stale ones removed) in the same
- * write. Returns the item as stored.
- */
-export async function replaceItem(
-  db: Db,
+/** The UpdateItem input (without table) that replaces an item's user fields: see replaceItem. */
+export function replaceItemUpdate(
   pk: string,
   item: WixItem,
   updatedDate: { $date: string },
   index: IndexUpdate = { set: {}, remove: [] },
-  /** A new `_createdDate` (legacy callers may set it); without it the stored one stays. */
   createdDate?: { $date: string },
-): Promise<WixItem> {
+): {
+  Key: AttrMap;
+  UpdateExpression: string;
+  ConditionExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: AttrMap;
+} {
   const data = toRecord(pk, item)[ATTR.data];
   const names: Record<string, string> = { '#pk': ATTR.pk, '#d': ATTR.data, '#u': SYSTEM_ATTR._updatedDate };
   const values: AttrMap = { ':d': toAttr(data), ':u': toAttr(updatedDate) };
@@ -148,15 +150,42 @@ export async function replaceItem(
     values[':c'] = toAttr(index.createdDate);
     condition += ' AND #c = :c';
   }
+  Object.entries(index.expect ?? {}).forEach(([attr, value], i) => {
+    names[`#e${i}`] = attr;
+    if (value === null) condition += ` AND attribute_not_exists(#e${i})`;
+    else {
+      values[`:e${i}`] = toAttr(value);
+      condition += ` AND #e${i} = :e${i}`;
+    }
+  });
+  return {
+    Key: itemKey(pk, item._id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * Replaces an existing item's user fields and bumps `_updatedDate`, keeping `_createdDate` and
+ * `_owner`: one UpdateItem, no read. Index slot keys are set (and stale ones removed) in the same
+ * write. Returns the item as stored.
+ */
+export async function replaceItem(
+  db: Db,
+  pk: string,
+  item: WixItem,
+  updatedDate: { $date: string },
+  index: IndexUpdate = { set: {}, remove: [] },
+  /** A new `_createdDate` (legacy callers may set it); without it the stored one stays. */
+  createdDate?: { $date: string },
+): Promise<WixItem> {
   try {
     const out = await db.client.send(
       new UpdateItemCommand({
         TableName: db.tableName,
-        Key: itemKey(pk, item._id),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: condition,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...replaceItemUpdate(pk, item, updatedDate, index, createdDate),
         ReturnValues: 'ALL_NEW',
       }),
     );

@@ -29,6 +29,7 @@ import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
 import { referencesPk } from './references';
+import { uniquenessPk } from './uniqueness';
 import { emptyAttachedTable } from './attached/truncate';
 import { ATTR } from './schema';
 
@@ -117,10 +118,11 @@ export async function purgePartition(
   const sweepStarted = Date.now();
   const retired = graceMs > 0 ? await retiredAt(db, job) : undefined;
   let deleted = 0;
-  // The generation's items, then the references its items held.
+  // The generation's items, then the references and the unique-value claims its items held.
   for (const pk of [
     itemsPk(job.tenant, job.collectionId, job.generation),
     referencesPk(job.tenant, job.collectionId, job.generation),
+    uniquenessPk(job.tenant, job.collectionId, job.generation),
   ]) {
     // Each pass reads key pages and deletes them; deleted keys never come back, so a pass that ends
     // early loses nothing: the next one starts from the beginning of what is left.

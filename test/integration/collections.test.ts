@@ -243,7 +243,7 @@ describe('collections against DynamoDB Local', () => {
     expect(res.body.indexOptions).toEqual({
       supportsIndexes: true,
       maxNumberOfRegularIndexesPerCollection: 5,
-      maxNumberOfUniqueIndexesPerCollection: 0,
+      maxNumberOfUniqueIndexesPerCollection: 5,
       maxNumberOfIndexesPerCollection: 5,
     });
   });

@@ -168,6 +168,11 @@ describe('index builds', () => {
     await a.call('/v3/indexes/remove', { collectionId: C, indexName: 'gone' });
     const outcome = await runIndexBuild(deps, deps.indexBuilder.jobs[0]!, Number.POSITIVE_INFINITY);
     expect(outcome).toEqual({ done: true, indexed: 0 });
+    // only the removal's clear is left (service/indexClear.ts), and it finishes too
+    const [clear] = await markersOf(a);
+    expect(clear).toEqual(deps.indexBuilder.jobs[1]);
+    expect(clear!.clear).toBeDefined();
+    await runIndexBuild(deps, clear!, Number.POSITIVE_INFINITY);
     expect(await markersOf(a)).toEqual([]);
   });
 
