@@ -11,6 +11,7 @@ import { ConflictError, ItemNotFoundError } from '../errors';
 import type { CollectionRecord, IndexRecord } from '../model/collection';
 import type { Deps } from '../model/deps';
 import { toAttrMap } from '../store/codec';
+import { CREATION_TOKEN_ATTR, newCreationToken } from '../store/creationToken';
 import { freeSlotAttributes, indexAttributes } from '../store/indexKeys';
 import { fromRecord, replaceItemUpdate, toRecord, type WixItem } from '../store/items';
 import {
@@ -59,6 +60,8 @@ export function uniqueWriter(
       ...toRecord(pk, item),
       ...indexAttributes(scope, indexes, item),
       ...Object.fromEntries(claims.map((c) => [c.attr, c.sk])),
+      // this life of the `_id`, as store/items.ts putNewItem stamps it (references check it)
+      [CREATION_TOKEN_ATTR]: newCreationToken(),
     };
     await putClaimedItem(db, uPk, String(item._id), toAttrMap(stored), claims);
     return fromRecord(toRecord(pk, item));

@@ -405,6 +405,28 @@ describe('references of an earlier life of an _id', () => {
     }
   });
 
+  it('inserts through a unique index (a transaction, not PutItem) start a new life too', async () => {
+    const a = await world();
+    const created = await a.call('/v3/indexes/create', {
+      collectionId: 'places',
+      index: { name: 'byTitle', fields: [{ path: 'title' }], unique: true },
+    });
+    expect(created.status).toBe(200);
+    // both lives of `tower` are written by the unique-index writer
+    const insertTower = (title: string) =>
+      a.call('/v3/items/insert', { collectionId: 'places', items: [{ _id: 'tower', title }] });
+    expect((await insertTower('Old')).status).toBe(200);
+    await link(a, [['paris', 'tower']]);
+    await dropItems(a, [['places', 'tower']]);
+    expect((await insertTower('New')).status).toBe(200);
+    const res = await a.call('/v3/items/query', {
+      collectionId: 'cities',
+      query: { filter: { _id: 'paris' } },
+      includeReferencedItems: [{ fieldKey: 'pois', limit: 5 }],
+    });
+    expect(poisOf(res.body)).toEqual({ paris: [] });
+  });
+
   it('the same pair referenced again replaces the stale record: one reference, no ALREADY_EXISTS', async () => {
     const a = await world();
     await link(a, [['paris', 'eiffel']]);
