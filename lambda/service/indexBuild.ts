@@ -20,6 +20,7 @@ import {
   type IndexBuildJob,
 } from '../store/indexBuild';
 import { sleep } from '../store/concurrency';
+import { outsideRequestScope } from '../store/requestScope';
 
 export interface BuildOutcome {
   /** finished (ACTIVE, or nothing left to build); otherwise `next` continues it */
@@ -91,7 +92,8 @@ export class LocalIndexBuilder implements IndexBuilder {
   constructor(private readonly deps: () => Deps) {}
 
   schedule(job: IndexBuildJob): Promise<void> {
-    const task = (async () => {
+    // Started by a request but not part of it: without its deadline (a build outlives the request).
+    const task = outsideRequestScope(async () => {
       try {
         let outcome = await runIndexBuild(this.deps(), job, Number.POSITIVE_INFINITY);
         while (outcome.next)
@@ -100,7 +102,7 @@ export class LocalIndexBuilder implements IndexBuilder {
         // the marker stays; the next sweep retries
         logger.error('index build failed; the sweep will retry it', { ...job, ...errorFields(err) });
       }
-    })();
+    });
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
     return Promise.resolve();
