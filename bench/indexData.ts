@@ -116,7 +116,15 @@ export async function loadProducts(
 }
 
 export async function createProducts(b: Bench, collectionId: string): Promise<void> {
-  await b.call('/v3/collections/create', { collection: { id: collectionId, fields: PRODUCT_FIELDS } });
+  const res = await b.send('/v3/collections/create', {
+    collection: { id: collectionId, fields: PRODUCT_FIELDS },
+  });
+  // The bench's tenant is new: a 409 can only be this very create, whose write landed on an attempt
+  // the SDK then retried (seen on a busy machine).
+  if (res.status !== 200 && res.body?.errorCode !== 'COLLECTION_ALREADY_EXISTS')
+    throw new Error(
+      `create ${collectionId} answered ${res.status}: ${JSON.stringify(res.body).slice(0, 300)}`,
+    );
 }
 
 export interface IndexSpec {
