@@ -4,7 +4,7 @@
  * Latencies are those of DynamoDB Local on this machine, not of AWS; request and capacity counts
  * are what AWS would see.
  *
- * `npm run bench -- <section>` runs one section (writes, queries, load); its results replace that section's
+ * `npm run bench -- <section>` runs one section (writes, queries, load, attached, indexes); its results replace that section's
  * in latest.json and the others' are kept, so the files always hold every section's latest run.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { ATTACHED_NOTE, attachedBenchmarks } from './attached';
 import { bundleBenchmark } from './bundles';
 import { startBench } from './harness';
+import { INDEXES_NOTE, indexBenchmarks } from './indexes';
 import { LOAD_NOTE, loadBenchmark } from './load';
 import { QUERIES_NOTE, queryBenchmarks } from './queries';
 import { writeBenchmarks, type Row } from './writes';
@@ -30,6 +31,8 @@ const SECTIONS: Record<string, SectionDef> = {
   load: { run: loadBenchmark, note: LOAD_NOTE },
   // An existing 10,050-item table attached read-only: key lookup, GSI-served and scan-served reads.
   attached: { run: attachedBenchmarks, note: ATTACHED_NOTE },
+  // Issue 12: reads with and without Wix indexes, backfill, write cost, 200,000 items (INDEX_BENCH_200K=0 skips).
+  indexes: { run: indexBenchmarks, note: INDEXES_NOTE },
 };
 
 interface Meta {

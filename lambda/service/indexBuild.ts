@@ -23,6 +23,7 @@ import {
 } from '../store/indexBuild';
 import { sleep } from '../store/concurrency';
 import { runIndexClear } from './indexClear';
+import { outsideRequestScope } from '../store/requestScope';
 
 export interface BuildOutcome {
   /** finished (ACTIVE, or nothing left to build); otherwise `next` continues it */
@@ -131,7 +132,8 @@ export class LocalIndexBuilder implements IndexBuilder {
   constructor(private readonly deps: () => Deps) {}
 
   schedule(job: IndexBuildJob): Promise<void> {
-    const task = (async () => {
+    // Started by a request but not part of it: without its deadline (a build outlives the request).
+    const task = outsideRequestScope(async () => {
       try {
         let outcome = await runIndexBuild(this.deps(), job, Number.POSITIVE_INFINITY);
         while (outcome.next)
@@ -140,7 +142,7 @@ export class LocalIndexBuilder implements IndexBuilder {
         // the marker stays; the next sweep retries
         logger.error('index build failed; the sweep will retry it', { ...job, ...errorFields(err) });
       }
-    })();
+    });
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
     return Promise.resolve();

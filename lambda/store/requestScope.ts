@@ -34,6 +34,14 @@ export function inRequestScope<T>(scope: RequestScope, fn: () => Promise<T>): Pr
   return storage.run(scope, fn);
 }
 
+/**
+ * Runs `fn` outside any request scope: background work a request only starts (a local index build)
+ * must not inherit that request's deadline, nor be counted in its usage after it has answered.
+ */
+export function outsideRequestScope<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 export function currentScope(): RequestScope | undefined {
   return storage.getStore();
 }
