@@ -28,6 +28,7 @@ import { staleMarkerJobs } from './markers';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
 import { paginate } from './paginate';
+import { outsideRequestScope } from './requestScope';
 import { referencesPk } from './references';
 import { uniquenessPk } from './uniqueness';
 import { emptyAttachedTable } from './attached/truncate';
@@ -194,7 +195,8 @@ export class LocalPurger implements Purger {
   ) {}
 
   schedule(job: PurgeJob): Promise<void> {
-    const task = (async () => {
+    // Started by a request but not part of it: without its deadline (a purge outlives the request).
+    const task = outsideRequestScope(async () => {
       try {
         for (;;) {
           const result = await purgePartition(this.db, job, Number.POSITIVE_INFINITY, this.graceMs);
@@ -205,7 +207,7 @@ export class LocalPurger implements Purger {
       } catch (err) {
         this.onError(err, job); // the marker stays; the next sweep retries
       }
-    })();
+    });
     this.running.add(task);
     void task.finally(() => this.running.delete(task));
     return Promise.resolve();

@@ -1,7 +1,15 @@
 /** The purge function (lambda/jobs/purge.ts) as Lambda runs it: a purge event, a sweep, a hand-over. */
 import { handler } from '../../lambda/jobs/purge';
 import { setDeps } from '../../lambda/runtime';
-import { pendingPurges, touchPurgeMarker, type PurgeJob, type Purger } from '../../lambda/store/purge';
+import {
+  LocalPurger,
+  pendingPurges,
+  touchPurgeMarker,
+  type PurgeJob,
+  type Purger,
+} from '../../lambda/store/purge';
+import { RequestBudget } from '../../lambda/model/budget';
+import { emptyUsage, inRequestScope } from '../../lambda/store/requestScope';
 import { buildDeps } from '../../lambda/runtime';
 import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
 import { currentPartition, partitionCount } from '../helpers/raw';
@@ -169,4 +177,24 @@ describe('writes racing truncate and delete', () => {
       (await pendingPurges(q.deps.db, -7_200_000, new Date())).filter((j) => j.tenant === q.tenant),
     ).toEqual([]);
   });
+});
+
+it('runs a local purge outside the request that started it, whose deadline has passed', async () => {
+  // Found beside the index build's same fault: a background task inherited the scheduling request's
+  // deadline, so every DynamoDB call of a purge outliving that request was refused.
+  const job = await truncated(30);
+  const pk = itemsPk(job.tenant, job.collectionId, job.generation);
+  const local = new LocalPurger(a.deps.db);
+  const scope = {
+    budget: new RequestBudget({
+      maxItemsRead: Number.POSITIVE_INFINITY,
+      maxMillis: Number.POSITIVE_INFINITY,
+      deadline: Date.now() - 1,
+    }),
+    usage: emptyUsage(),
+  };
+  await inRequestScope(scope, () => local.schedule(job));
+  await local.idle();
+  expect(await partitionCount(a, pk)).toBe(0);
+  expect(scope.usage.requests).toBe(0);
 });
