@@ -1,8 +1,9 @@
 /**
  * Running index-backed reads (query/indexPlan.ts). A page the index's key order serves is read in
- * key order until it is full and the run of equal keys at its end is complete, then that run is
- * ordered by the full sort (its `_id` tie-break; truncated keys also tie), so the page is exactly
- * the one the in-memory sort gives. Any other page reads every item the key condition selects and
+ * key order until it is full and the run of ties at its end is complete, then that run is ordered
+ * by the full sort (its `_id` tie-break; truncated keys also tie), so the page is exactly the one
+ * the in-memory sort gives. Ties are equal indexed values, or, on keys ending with `_id` read in the
+ * `_id` direction the sort wants, equal whole keys (only cut ones): then a page stops when full. Any other page reads every item the key condition selects and
  * sorts the matches in memory, which still reads only that part of the collection. Counts use
  * Select COUNT when the FilterExpression is the whole filter, and count in memory otherwise.
  */
@@ -16,6 +17,7 @@ import {
   chooseIndex,
   indexCandidates,
   indexPaths,
+  readsIdOrder,
   type IndexCandidate,
   type IndexPath,
 } from '../query/indexPlan';
@@ -45,9 +47,12 @@ function pathsOf(
 
 /**
  * What makes two items of a path read in key order one run (ties the reader completes and sorts):
- * their indexed values alone, not an `_id` suffix of the key (read backwards it comes reversed).
+ * their whole key when it ends with `_id` read in the sort's `_id` direction (equal keys are then
+ * only cut ones), else their indexed values alone (their `_id`s come in no order, or reversed).
  */
-function runKeyOf(chosen: IndexCandidate): (item: Row, sk: string) => string {
+function runKeyOf(chosen: IndexCandidate, sort: readonly SortKey[]): (item: Row, sk: string) => string {
+  const descending = chosen.order?.descending ?? false;
+  if (readsIdOrder(chosen.index, sort, descending)) return (_item, sk) => sk;
   return (item) => indexFieldsSk(chosen.index, item);
 }
 
@@ -91,7 +96,16 @@ export async function collectByIndex(
   const wanted = opts.skip + opts.take;
 
   if (chosen.order?.merge) {
-    const merged = await mergeByIndex(deps, paths, filter, sort, wanted, runKeyOf(chosen), opts.budget, tick);
+    const merged = await mergeByIndex(
+      deps,
+      paths,
+      filter,
+      sort,
+      wanted,
+      runKeyOf(chosen, sort),
+      opts.budget,
+      tick,
+    );
     if (merged) {
       const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
       return { rows: merged.slice(opts.skip, wanted), total, indexName };
@@ -115,7 +129,7 @@ export async function collectByIndex(
   }
 
   const rows: Row[] = [];
-  const runKey = runKeyOf(chosen);
+  const runKey = runKeyOf(chosen, sort);
   let lastRun: string | undefined;
   let complete = false;
   for (const path of paths) {
