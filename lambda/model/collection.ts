@@ -62,5 +62,11 @@ export interface IndexRecord {
    * index that held the same slot can never match a query of the new one.
    */
   token: string;
+  /**
+   * 2 when the slot keys end with the item's `_id` (store/indexKeys.ts ID_SUFFIX_FORMAT), so equal
+   * indexed values come in `_id` order; absent on indexes created before that format, which keep
+   * their fields-only keys until removed and re-created.
+   */
+  keyFormat?: number;
   createdAt: string;
 }

@@ -7,6 +7,10 @@
  * terminated strings), so "the field equals v" is "the key starts with v's bytes". Intervals are
  * closed, in hex-string order, and may end in the sentinel `g`: it sorts after every hex digit, so
  * [q, q + 'g'] is exactly the keys that start with q, and q + 'g' is a bound just past all of them.
+ * Keys of the ID_SUFFIX_FORMAT end with the item's `_id` after the fields: every bound here is on
+ * "starts with" (an equality is a prefix, a strict lower bound sits past every key starting with
+ * the operand, an upper one at or past all of them or below all of them), so a suffix after the
+ * fields never moves an item across a bound.
  *
  * The intervals only need to select a superset: the filter goes along as a FilterExpression and is
  * re-checked in memory. Where the index cannot bound a condition exactly it bounds a superset

@@ -8,6 +8,7 @@
  * along as a FilterExpression and is re-checked in memory, as on every path.
  */
 import type { IndexRecord } from '../model/collection';
+import { hasIdSuffix } from '../store/indexKeys';
 import { gsiPk, gsiSk } from '../store/schema';
 import type { Node, SortKey } from './ast';
 import { express } from './express';
@@ -48,6 +49,10 @@ export interface SortOrder {
  * `points` (the next field held to `$in` values) the sort may also start after that field: each
  * value's interval is then in order and the intervals are merged. Ties (equal keys, truncated keys)
  * are ordered by the full sort in memory (service/indexQuery.ts).
+ *
+ * An index whose keys end with `_id` (store/indexKeys.ts hasIdSuffix) also serves a sort by `_id`
+ * alone once every one of its fields is fixed by an equality: the keys it then selects differ only
+ * by their `_id` suffix, ascending forwards, descending read backwards.
  */
 export function sortOrder(
   index: IndexRecord,
@@ -55,9 +60,15 @@ export function sortOrder(
   sort: readonly SortKey[],
   points = false,
 ): SortOrder | undefined {
-  if (index.caseInsensitive) return undefined; // its keys fold case, Wix's order does not
   const keys = sort.filter((s, i) => !(s.field === '_id' && i === sort.length - 1));
-  if (keys.length === 0) return undefined;
+  if (keys.length === 0) {
+    // Case folding does not matter here: every selected key has the same fields part.
+    const id = sort[sort.length - 1];
+    if (id && hasIdSuffix(index) && equalities === index.fields.length)
+      return { descending: id.desc, merge: false };
+    return undefined;
+  }
+  if (index.caseInsensitive) return undefined; // its keys fold case, Wix's order does not
   const start = index.fields.length - keys.length;
   if (start < 0 || start > equalities + (points ? 1 : 0)) return undefined;
   const merge = start > equalities;
@@ -69,6 +80,17 @@ export function sortOrder(
   if (same) return { descending: false, merge };
   if (reversed) return { descending: true, merge };
   return undefined;
+}
+
+/**
+ * Whether reading `index` in the direction `descending` gives items of equal indexed values in the
+ * sort's `_id` tie-break order: only keys with the `_id` suffix, read in that `_id` direction (read
+ * backwards, the suffix comes out descending). Then every key is a run of its own; otherwise runs
+ * are items with equal indexed values, completed and re-sorted by the reader.
+ */
+export function readsIdOrder(index: IndexRecord, sort: readonly SortKey[], descending: boolean): boolean {
+  const last = sort[sort.length - 1];
+  return hasIdSuffix(index) && last?.field === '_id' && last.desc === descending;
 }
 
 /** Every ACTIVE index that bounds the filter or serves the sort. */

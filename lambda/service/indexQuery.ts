@@ -1,8 +1,9 @@
 /**
  * Running index-backed reads (query/indexPlan.ts). A page the index's key order serves is read in
- * key order until it is full and the run of equal keys at its end is complete, then that run is
- * ordered by the full sort (its `_id` tie-break; truncated keys also tie), so the page is exactly
- * the one the in-memory sort gives. Any other page reads every item the key condition selects and
+ * key order until it is full and the run of ties at its end is complete, then that run is ordered
+ * by the full sort (its `_id` tie-break; truncated keys also tie), so the page is exactly the one
+ * the in-memory sort gives. Ties are equal indexed values, or, on keys ending with `_id` read in the
+ * `_id` direction the sort wants, equal whole keys (only cut ones): then a page stops when full. Any other page reads every item the key condition selects and
  * sorts the matches in memory, which still reads only that part of the collection. Counts use
  * Select COUNT when the FilterExpression is the whole filter, and count in memory otherwise.
  */
@@ -16,11 +17,12 @@ import {
   chooseIndex,
   indexCandidates,
   indexPaths,
+  readsIdOrder,
   type IndexCandidate,
   type IndexPath,
 } from '../query/indexPlan';
 import { sortRows, TopK, type Row, type Tick } from '../query/sort';
-import { indexPk, MAX_SK_BYTES } from '../store/indexKeys';
+import { indexFieldsSk, indexPk, MAX_SK_BYTES } from '../store/indexKeys';
 import { countIndex, streamIndex } from '../store/indexQuery';
 import type { Budget } from '../store/paginate';
 
@@ -41,6 +43,17 @@ function pathsOf(
   const scope = { tenant: ctx.tenant, collectionId: record.id, generation: record.generation };
   const pk = indexPk(scope, chosen.index);
   return indexPaths(chosen.index, chosen.order?.descending ?? false, pk, chosen.condition.intervals, filter);
+}
+
+/**
+ * What makes two items of a path read in key order one run (ties the reader completes and sorts):
+ * their whole key when it ends with `_id` read in the sort's `_id` direction (equal keys are then
+ * only cut ones), else their indexed values alone (their `_id`s come in no order, or reversed).
+ */
+function runKeyOf(chosen: IndexCandidate, sort: readonly SortKey[]): (item: Row, sk: string) => string {
+  const descending = chosen.order?.descending ?? false;
+  if (readsIdOrder(chosen.index, sort, descending)) return (_item, sk) => sk;
+  return (item) => indexFieldsSk(chosen.index, item);
 }
 
 /** Matches of `paths` counted: Select COUNT when each FilterExpression is exact, else read and counted. */
@@ -83,7 +96,16 @@ export async function collectByIndex(
   const wanted = opts.skip + opts.take;
 
   if (chosen.order?.merge) {
-    const merged = await mergeByIndex(deps, paths, filter, sort, wanted, opts.budget, tick);
+    const merged = await mergeByIndex(
+      deps,
+      paths,
+      filter,
+      sort,
+      wanted,
+      runKeyOf(chosen, sort),
+      opts.budget,
+      tick,
+    );
     if (merged) {
       const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
       return { rows: merged.slice(opts.skip, wanted), total, indexName };
@@ -107,19 +129,21 @@ export async function collectByIndex(
   }
 
   const rows: Row[] = [];
-  let lastSk: string | undefined;
+  const runKey = runKeyOf(chosen, sort);
+  let lastRun: string | undefined;
   let complete = false;
   for (const path of paths) {
     for await (const page of streamIndex(deps.db, path, Math.max(1, wanted - rows.length), opts.budget)) {
       for (const { item, sk } of page) {
         if (!matches(filter, item, tick)) continue;
         // Past the page: stop at the first key after the run the page ends in.
-        if (rows.length >= wanted && sk !== lastSk) {
+        const run = runKey(item, sk);
+        if (rows.length >= wanted && run !== lastRun) {
           complete = true;
           break;
         }
         rows.push(item);
-        lastSk = sk;
+        lastRun = run;
       }
       if (complete) break;
     }
@@ -130,11 +154,24 @@ export async function collectByIndex(
   return { rows: page, total, indexName };
 }
 
-/** A path's matches one by one, in key order, with the key after the path's prefix. */
-async function* suffixed(deps: Deps, path: IndexPath, wanted: number, budget: Budget) {
-  const cut = path.prefix?.length ?? 0;
+/**
+ * A path's matches one by one, in key order, with the key after the path's prefix, and the run key
+ * after it too (`cut`: the run key, the whole key or its fields part, may have been cut at the key
+ * size limit; then its suffix may order wrongly against another interval's).
+ */
+async function* suffixed(
+  deps: Deps,
+  path: IndexPath,
+  wanted: number,
+  runKey: (item: Row, sk: string) => string,
+  budget: Budget,
+) {
+  const from = path.prefix?.length ?? 0;
   for await (const page of streamIndex(deps.db, path, wanted, budget))
-    for (const { item, sk } of page) yield { item, sk, suffix: sk.slice(cut) };
+    for (const { item, sk } of page) {
+      const run = runKey(item, sk);
+      yield { item, sk, suffix: sk.slice(from), run: run.slice(from), cut: run.length >= MAX_SK_BYTES * 2 };
+    }
 }
 
 /**
@@ -149,15 +186,16 @@ async function mergeByIndex(
   filter: Node,
   sort: readonly SortKey[],
   wanted: number,
+  runKey: (item: Row, sk: string) => string,
   budget: Budget,
   tick: Tick,
 ): Promise<Row[] | undefined> {
-  const streams = paths.map((p) => suffixed(deps, p, wanted, budget));
+  const streams = paths.map((p) => suffixed(deps, p, wanted, runKey, budget));
   try {
     const heads = await Promise.all(streams.map((s) => s.next()));
     const descending = paths[0]?.descending ?? false;
     const rows: Row[] = [];
-    let lastSuffix: string | undefined;
+    let lastRun: string | undefined;
     for (;;) {
       let best = -1;
       for (let i = 0; i < heads.length; i++) {
@@ -174,13 +212,13 @@ async function mergeByIndex(
       if (best < 0) break;
       const head = heads[best]!;
       if (head.done) break;
-      const { item, sk, suffix } = head.value;
-      if (sk.length >= MAX_SK_BYTES * 2) return undefined;
+      const { item, run, cut } = head.value;
+      if (cut) return undefined;
       heads[best] = await streams[best]!.next();
       if (!matches(filter, item, tick)) continue;
-      if (rows.length >= wanted && suffix !== lastSuffix) break;
+      if (rows.length >= wanted && run !== lastRun) break;
       rows.push(item);
-      lastSuffix = suffix;
+      lastRun = run;
     }
     return sortRows(rows, sort, tick);
   } finally {

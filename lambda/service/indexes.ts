@@ -16,7 +16,7 @@ import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import * as store from '../store/collections';
 import { deleteBuildMarker, putBuildMarker, type IndexBuildJob } from '../store/indexBuild';
-import { INDEX_SLOTS } from '../store/indexKeys';
+import { ID_SUFFIX_FORMAT, INDEX_SLOTS } from '../store/indexKeys';
 import { startIndexBuild } from './indexBuild';
 import { requireCollectionIdString } from './collectionModel';
 import {
@@ -90,6 +90,7 @@ export async function createIndex(
       status: 'BUILDING',
       slot,
       token,
+      keyFormat: ID_SUFFIX_FORMAT,
       createdAt: deps.now().toISOString(),
     };
     return { indexes: [...existing, index], result: toWireIndex(index) };

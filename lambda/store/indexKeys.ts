@@ -18,7 +18,20 @@ export interface IndexKeySpec {
   readonly token: string;
   readonly caseInsensitive: boolean;
   readonly fields: readonly { readonly path: string; readonly order: 'ASC' | 'DESC' }[];
+  /** ID_SUFFIX_FORMAT when the keys end with the item's `_id`; absent on indexes created before. */
+  readonly keyFormat?: number;
 }
+
+/**
+ * The key format whose sort keys end with the item's `_id` (ascending, string-encoded), so items
+ * with equal indexed values come in `_id` order. Entries written before carry the fields only:
+ * their ties come in no defined order, so only indexes marked with this format serve `_id` order.
+ */
+export const ID_SUFFIX_FORMAT = 2;
+
+/** Whether `index`'s keys end with the item's `_id`. */
+export const hasIdSuffix = (index: Pick<IndexKeySpec, 'keyFormat'>): boolean =>
+  index.keyFormat === ID_SUFFIX_FORMAT;
 
 /** The collection generation whose items an index covers: part of every slot partition key. */
 export interface IndexScope {
@@ -101,11 +114,8 @@ export function valueBytes(value: unknown, present: boolean, caseInsensitive: bo
   }
 }
 
-/**
- * The slot's sort key for an item: each field's bytes in index order (complemented for DESC, which
- * reverses their order), cut to MAX_SK_BYTES, as lowercase hex (whose order is the bytes' order).
- */
-export function indexSk(index: IndexKeySpec, item: Record<string, unknown>): string {
+/** The indexed fields' bytes in index order, complemented for DESC (which reverses their order), uncut. */
+function fieldsBytes(index: IndexKeySpec, item: Record<string, unknown>): number[] {
   const bytes: number[] = [];
   for (const field of index.fields) {
     const { present, value } = getPath(item, field.path);
@@ -113,7 +123,37 @@ export function indexSk(index: IndexKeySpec, item: Record<string, unknown>): str
     for (const b of part) bytes.push(field.order === 'DESC' ? ~b & 0xff : b);
     if (bytes.length >= MAX_SK_BYTES) break;
   }
-  return Buffer.from(bytes.slice(0, MAX_SK_BYTES)).toString('hex');
+  return bytes;
+}
+
+const toKey = (bytes: readonly number[]): string => Buffer.from(bytes.slice(0, MAX_SK_BYTES)).toString('hex');
+
+/**
+ * The slot's sort key for an item: the indexed fields' bytes, then (ID_SUFFIX_FORMAT) the `_id`'s
+ * string bytes, ascending whatever the fields' directions, cut to MAX_SK_BYTES, as lowercase hex
+ * (whose order is the bytes' order).
+ *
+ * Why a cut key still orders: every value's encoding is prefix-free (a kind byte, then fixed-width
+ * bytes or a terminated string), and so is a sequence of them, so two different full keys first
+ * differ at a byte inside both. Cutting both at the same length either keeps that byte (same order)
+ * or drops it (the cut keys are equal): cutting only makes ties, never reverses two items, and the
+ * readers complete and re-sort runs of equal keys. Likewise the `_id` suffix only orders items
+ * whose fields' bytes are equal: "the fields equal v" is still "the key starts with v's bytes".
+ */
+export function indexSk(index: IndexKeySpec, item: Record<string, unknown>): string {
+  const bytes = fieldsBytes(index, item);
+  if (hasIdSuffix(index) && bytes.length < MAX_SK_BYTES)
+    bytes.push(...valueBytes(String(item._id), true, false));
+  return toKey(bytes);
+}
+
+/**
+ * The fields part of an item's sort key alone (the whole key of an index without the `_id` suffix):
+ * readers group items into runs of equal indexed values by it when the `_id` order read is not
+ * the one wanted (reading backwards gives `_id` descending within a run).
+ */
+export function indexFieldsSk(index: IndexKeySpec, item: Record<string, unknown>): string {
+  return toKey(fieldsBytes(index, item));
 }
 
 /** The key attributes every index on the collection needs on this item (a Wix item, system fields included). */

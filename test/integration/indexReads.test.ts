@@ -5,6 +5,8 @@
  */
 import { buildsIdle, createTestAdaptor, type TestAdaptor } from '../helpers/adaptor';
 import { idsOf, referenceCount, referenceQuery, type Item, type WixSort } from '../helpers/queryRef';
+import { getCollection, replaceCollection } from '../../lambda/store/collections';
+import { ID_SUFFIX_FORMAT } from '../../lambda/store/indexKeys';
 
 const C = 'products';
 /** INDEX_READS_N=20000 measures at the issue's size (a multiple of 500, prime to 7919). */
@@ -101,11 +103,39 @@ describe('index-backed reads', () => {
     expect(read).toBeLessThanOrEqual(55);
   });
 
-  it('reads only the category for a category = X page in _id order (the index does not hold that order)', async () => {
+  it('reads at most 1.1 items per item returned for a category = X first page in _id order', async () => {
+    // keys end with _id: the category's entries are in _id order, the page stops when full
+    const c = { filter: { category: 'c1' }, sort: [], limit: 50, offset: 0 };
+    const { res, read } = await page(c);
+    expectAnswer(res, c);
+    expect(read).toBeLessThanOrEqual(1.1 * (c.limit + 1));
+  });
+
+  it('reads backwards for a category = X first page in _id DESC order', async () => {
+    const c = {
+      filter: { category: 'c2' },
+      sort: [{ fieldName: '_id', order: 'DESC' }] as WixSort[],
+      limit: 50,
+      offset: 0,
+    };
+    const { res, read } = await page(c);
+    expectAnswer(res, c);
+    expect(read).toBeLessThanOrEqual(1.1 * (c.limit + 1));
+  });
+
+  it('reads about offset + limit + 1 items for an offset page inside category = X in _id order', async () => {
+    const c = { filter: { category: 'c3' }, sort: [], limit: 50, offset: 300 };
+    const { res, read } = await page(c);
+    expectAnswer(res, c);
+    expect(read).toBeGreaterThanOrEqual(c.offset + c.limit);
+    expect(read).toBeLessThanOrEqual(1.1 * (c.offset + c.limit + 1));
+  });
+
+  it('reads the page and counts the category for a category = X page in _id order with its total', async () => {
     const c = { filter: { category: 'c1' }, sort: [], limit: 50, offset: 0, total: true };
     const { res, read } = await page(c);
     expectAnswer(res, c);
-    expect(read).toBeLessThanOrEqual(PER_CATEGORY * 1.02);
+    expect(read).toBeLessThanOrEqual(1.1 * (c.limit + 1) + PER_CATEGORY * 1.02);
   });
 
   it('counts category = X within 1.2 times the matches', async () => {
@@ -189,5 +219,61 @@ describe('index-backed reads', () => {
     );
     expect(counted.res.body.totalCount).toBe(PER_CATEGORY);
     expect(counted.read).toBeGreaterThanOrEqual(N);
+  });
+});
+
+/**
+ * An index created before its keys ended with `_id` (no keyFormat in its record) keeps its fields-only
+ * entries: it still answers exactly, but cannot serve `_id` order, so an `_id`-ordered page reads the
+ * whole category. Removing it and creating it again writes keys with the suffix.
+ */
+describe('an index of the earlier key format', () => {
+  const L = 'legacy';
+  const PER = 150;
+  let legacyItems: Item[];
+
+  beforeAll(async () => {
+    const fields = [{ key: 'category', type: 'TEXT' }];
+    expect((await a.call('/v3/collections/create', { collection: { id: L, fields } })).status).toBe(200);
+    const index = { name: 'category', fields: [{ path: 'category' }] };
+    expect((await a.call('/v3/indexes/create', { collectionId: L, index })).status).toBe(200);
+    await buildsIdle(a);
+    // what a record written before the format change holds: the index without keyFormat
+    const stored = (await getCollection(a.deps.db, a.tenant, L))!;
+    expect(stored.record.indexes?.[0]?.keyFormat).toBe(ID_SUFFIX_FORMAT);
+    const indexes = stored.record.indexes!.map(({ keyFormat: _, ...rest }) => rest);
+    await replaceCollection(a.deps.db, a.tenant, { ...stored.record, indexes }, stored.version);
+    const batch = Array.from({ length: 2 * PER }, (_, k) => ({
+      _id: `l${String((k * 37) % (2 * PER)).padStart(4, '0')}`,
+      category: `c${k % 2}`,
+    }));
+    const res = await a.call('/v3/items/insert', { collectionId: L, items: batch });
+    expect(res.status).toBe(200);
+    legacyItems = res.body.results.map((r: { item: Item }) => r.item);
+  }, 120_000);
+
+  async function legacyPage(sort: WixSort[]) {
+    const filter = { category: 'c1' };
+    const { res, read } = await metered(() =>
+      a.call('/v3/items/query', { collectionId: L, query: { filter, sort, paging: { limit: 10 } } }),
+    );
+    expect(res.status).toBe(200);
+    expect(idsOf(res.body.items)).toEqual(idsOf(referenceQuery(legacyItems, filter, sort).slice(0, 10)));
+    return read;
+  }
+
+  it('answers _id-ordered pages exactly, reading the category, until re-created', async () => {
+    expect(await legacyPage([])).toBeGreaterThanOrEqual(PER);
+    expect(await legacyPage([{ fieldName: '_id', order: 'DESC' }])).toBeGreaterThanOrEqual(PER);
+    expect((await a.call('/v3/indexes/remove', { collectionId: L, indexName: 'category' })).status).toBe(200);
+    const again = { name: 'category2', fields: [{ path: 'category' }] };
+    expect((await a.call('/v3/indexes/create', { collectionId: L, index: again })).status).toBe(200);
+    await buildsIdle(a);
+    const listed = await a.call('/v3/indexes/list', { collectionId: L });
+    expect(
+      listed.body.indexes.map((i: { name: string; status: string }) => [i.name, i.status]),
+    ).toContainEqual(['category2', 'ACTIVE']);
+    expect(await legacyPage([])).toBeLessThanOrEqual(1.1 * 11);
+    expect(await legacyPage([{ fieldName: '_id', order: 'DESC' }])).toBeLessThanOrEqual(1.1 * 11);
   });
 });

@@ -2,8 +2,10 @@
 import fc from 'fast-check';
 import { compareForSort, compareStrings } from '../../lambda/query/values';
 import {
+  ID_SUFFIX_FORMAT,
   MAX_SK_BYTES,
   freeSlotAttributes,
+  indexFieldsSk,
   indexAttributes,
   indexPk,
   indexSk,
@@ -132,6 +134,76 @@ describe('index sort keys', () => {
     expect(indexSk(s, { _owner: 'u1', address: { city: 'Oslo' } })).not.toBe(
       indexSk(s, { _owner: 'u1', address: { city: 'Rome' } }),
     );
+  });
+});
+
+describe('index sort keys with the _id suffix', () => {
+  const suffixed = (order: 'ASC' | 'DESC' = 'ASC', paths = ['v']): IndexKeySpec => ({
+    ...spec(order, false, paths),
+    keyFormat: ID_SUFFIX_FORMAT,
+  });
+  const id = fc.oneof(
+    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }),
+    fc.constantFrom('a', 'a\u0000', 'ab', 'b', '\u0001'),
+  );
+
+  it.each(['ASC', 'DESC'] as const)(
+    'order by the fields (%s) then by _id ascending, exactly as the in-memory sort does',
+    (order) => {
+      fc.assert(
+        fc.property(value, id, value, id, (a, ia, b, ib) => {
+          const x = { ...item(a), _id: ia };
+          const y = { ...item(b), _id: ib };
+          const keys = compareStrings(indexSk(suffixed(order), x), indexSk(suffixed(order), y));
+          const byField = order === 'DESC' ? -compareForSort(a, b) : compareForSort(a, b);
+          expect(sign(keys)).toBe(sign(byField || compareStrings(ia, ib)));
+        }),
+        { numRuns: 3000 },
+      );
+    },
+  );
+
+  it('start with the fields-only key, so a key condition on the fields selects every suffix', () => {
+    fc.assert(
+      fc.property(value, value, id, (a, b, i) => {
+        const two = suffixed('ASC', ['v', 'w']);
+        const row = { ...item(a), w: b, _id: i };
+        const full = indexSk(two, row);
+        const fields = indexFieldsSk(two, row);
+        expect(full.startsWith(fields)).toBe(true);
+        expect(fields).toBe(indexSk(spec('ASC', false, ['v', 'w']), row));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('leave keys without the suffix on indexes of the earlier format', () => {
+    expect(indexSk(spec(), { v: 'x', _id: 'id1' })).toBe(indexSk(spec(), { v: 'x', _id: 'id2' }));
+    expect(indexSk(suffixed(), { v: 'x', _id: 'id1' })).not.toBe(indexSk(suffixed(), { v: 'x', _id: 'id2' }));
+  });
+
+  it('only tie, never reverse, two items when the key is cut inside the fields or the _id', () => {
+    const long = fc.string({ unit: 'grapheme', minLength: 0, maxLength: 300 });
+    const longId = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 });
+    fc.assert(
+      fc.property(long, longId, long, longId, (a, ia, b, ib) => {
+        const ka = indexSk(suffixed(), { v: a, _id: ia });
+        const kb = indexSk(suffixed(), { v: b, _id: ib });
+        expect(ka.length).toBeLessThanOrEqual(MAX_SK_BYTES * 2);
+        const want = compareForSort(a, b) || compareStrings(ia, ib);
+        const keys = compareStrings(ka, kb);
+        if (keys !== 0) expect(sign(keys)).toBe(sign(want));
+        else if (want !== 0) expect(ka.length).toBe(MAX_SK_BYTES * 2);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('cut at the limit: a field of the full key size leaves no room for the _id', () => {
+    const big = 'x'.repeat(MAX_SK_BYTES);
+    const a = indexSk(suffixed(), { v: big, _id: 'a' });
+    expect(a).toBe(indexSk(suffixed(), { v: big, _id: 'b' }));
+    expect(a.length).toBe(MAX_SK_BYTES * 2);
   });
 });
 

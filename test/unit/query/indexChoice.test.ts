@@ -1,7 +1,14 @@
 /** The cost rule that picks an index or the base table (query/indexPlan.ts chooseIndex), table-driven. */
 import type { IndexRecord, IndexStatus } from '../../../lambda/model/collection';
 import type { SortKey } from '../../../lambda/query/ast';
-import { boundsId, chooseIndex, indexCandidates, sortOrder } from '../../../lambda/query/indexPlan';
+import {
+  boundsId,
+  chooseIndex,
+  indexCandidates,
+  readsIdOrder,
+  sortOrder,
+} from '../../../lambda/query/indexPlan';
+import { ID_SUFFIX_FORMAT } from '../../../lambda/store/indexKeys';
 import { parseFilter } from '../../../lambda/query/parse';
 import { effectiveSort } from '../../../lambda/query/plan';
 
@@ -37,6 +44,12 @@ const BUILDING = idx('building', [['category', 'ASC']], { status: 'BUILDING' });
 const DROPPING = idx('dropping', [['price', 'ASC']], { status: 'DROPPING' });
 const FAILED = idx('failed', [['category', 'ASC']], { status: 'FAILED' });
 const ALL = [BUILDING, DROPPING, FAILED, PRICE, CATEGORY, CAT_NAME, CAT_PRICE, NAME_CI];
+
+/** Indexes whose keys end with `_id` (created from the ID_SUFFIX_FORMAT on). */
+const v2 = (index: IndexRecord): IndexRecord => ({ ...index, keyFormat: ID_SUFFIX_FORMAT });
+const CATEGORY2 = v2(idx('category2', [['category', 'ASC']]));
+const CAT_PRICE2 = v2(CAT_PRICE);
+const NAME_CI2 = v2(idx('nameCi2', [['name', 'ASC']], { caseInsensitive: true }));
 
 const asc = (field: string): SortKey => ({ field, desc: false });
 const desc = (field: string): SortKey => ({ field, desc: true });
@@ -103,6 +116,30 @@ const CASES: [string, IndexRecord[], unknown, SortKey[], boolean, string | undef
     false,
     undefined,
   ],
+  [
+    '_id order on a category: the _id-suffixed index serves it, the older one only bounds it',
+    [CATEGORY, CATEGORY2],
+    { category: 'x' },
+    [],
+    false,
+    'category2',
+  ],
+  [
+    'and reading backwards for _id DESC',
+    [CATEGORY, CATEGORY2],
+    { category: 'x' },
+    [desc('_id')],
+    false,
+    'category2',
+  ],
+  [
+    'with a total, equal bounds: the _id-suffixed one serves the page too',
+    [CATEGORY, CATEGORY2],
+    { category: 'x' },
+    [],
+    true,
+    'category2',
+  ],
   ['a caseInsensitive index bounds a prefix', ALL, { name: { $startsWith: 'ab' } }, [], false, 'nameCi'],
   ['but never serves a sort', [NAME_CI], {}, [asc('name')], false, undefined],
   [
@@ -167,8 +204,30 @@ describe('serving a sort', () => {
     [CAT_PRICE, 0, true, [desc('price')], { descending: false, merge: true }], // category $in [...]
     [CAT_PRICE, 0, true, [asc('price')], { descending: true, merge: true }],
     [CAT_PRICE, 0, true, [asc('category'), desc('price')], F], // the values' intervals in turn
+    // keys ending with _id: every field fixed serves the _id order, forwards or backwards
+    [CAT_PRICE2, 2, false, [], F],
+    [CAT_PRICE2, 2, false, [desc('_id')], R],
+    [CAT_PRICE2, 1, false, [], undefined], // price not fixed: the keys are in price order
+    [CAT_PRICE2, 1, true, [], undefined], // price $in [...]: kept to equalities on every field
+    [CATEGORY2, 1, false, [], F],
+    [CATEGORY2, 0, false, [], undefined],
+    [NAME_CI2, 1, false, [], F], // a folded equality: every key read has the same fields part
+    [NAME_CI2, 1, false, [asc('name')], undefined], // folded keys never serve a field order
+    [CAT_PRICE2, 1, false, [desc('price')], F],
+    [CAT_PRICE2, 1, false, [asc('price')], R],
   ] as const)('%#', (index, equalities, points, sort, expected) => {
     expect(sortOrder(index, equalities, effectiveSort(sort), points)).toEqual(expected);
+  });
+
+  it.each([
+    ['fields-only keys never give the _id order', CAT_PRICE, [desc('price')], false, false],
+    ['_id-suffixed keys read forwards give _id ASC', CAT_PRICE2, [desc('price')], false, true],
+    ['read backwards they give _id DESC, not the ASC tie-break', CAT_PRICE2, [asc('price')], true, false],
+    ['read backwards for an explicit _id DESC', CAT_PRICE2, [asc('price'), desc('_id')], true, true],
+    ['an _id DESC sort read forwards', CAT_PRICE2, [desc('price'), desc('_id')], false, false],
+    ['_id alone, backwards', CATEGORY2, [desc('_id')], true, true],
+  ] as const)('reads the _id tie-break in order: %s', (_, index, sort, descending, expected) => {
+    expect(readsIdOrder(index, effectiveSort(sort), descending)).toBe(expected);
   });
 
   it('merges $in values only when each is one whole value', () => {

@@ -13,7 +13,7 @@ import {
   type KeyInterval,
 } from '../../../lambda/query/indexKeyRange';
 import { parseFilter } from '../../../lambda/query/parse';
-import { indexSk, MAX_SK_BYTES } from '../../../lambda/store/indexKeys';
+import { ID_SUFFIX_FORMAT, indexSk, MAX_SK_BYTES } from '../../../lambda/store/indexKeys';
 
 const LONG_A = 'x'.repeat(600) + 'a';
 const LONG_B = 'x'.repeat(600) + 'b';
@@ -60,8 +60,14 @@ const VALUES: unknown[] = [
   { a: 1 },
 ];
 
-function index(order: 'ASC' | 'DESC', caseInsensitive: boolean, paths = ['v']): IndexRecord {
+function index(
+  order: 'ASC' | 'DESC',
+  caseInsensitive: boolean,
+  paths = ['v'],
+  keyFormat?: number,
+): IndexRecord {
   return {
+    ...(keyFormat === undefined ? {} : { keyFormat }),
     name: 'i',
     fields: paths.map((path, i) => ({ path, order: i === paths.length - 1 ? order : 'ASC' })),
     unique: false,
@@ -126,16 +132,26 @@ function looseFor(condition: unknown, caseInsensitive: boolean): boolean {
   return false;
 }
 
+/**
+ * Item ids: keys ending with them (ID_SUFFIX_FORMAT) must be selected exactly as the fields-only
+ * keys are, whatever bytes the suffix adds (the smallest, the largest, one long enough to be cut).
+ */
+const IDS = ['\u0000', 'a', '\u{10FFFF}', 'z'.repeat(300)];
+
 describe.each([
-  ['ASC', false],
-  ['DESC', false],
-  ['ASC', true],
-  ['DESC', true],
-] as const)('an index on v %s, caseInsensitive %s', (order, caseInsensitive) => {
+  ['ASC', false, undefined],
+  ['DESC', false, undefined],
+  ['ASC', true, undefined],
+  ['DESC', true, undefined],
+  ['ASC', false, ID_SUFFIX_FORMAT],
+  ['DESC', false, ID_SUFFIX_FORMAT],
+  ['ASC', true, ID_SUFFIX_FORMAT],
+  ['DESC', true, ID_SUFFIX_FORMAT],
+] as const)('an index on v %s, caseInsensitive %s, key format %s', (order, caseInsensitive, keyFormat) => {
   it.each(CONDITIONS)('bounds %j to a superset, exact when it can', (condition, cs, ci) => {
     const usable = caseInsensitive ? ci : cs;
     for (const paths of [['v'], ['k', 'v']]) {
-      const idx = index(order, caseInsensitive, paths);
+      const idx = index(order, caseInsensitive, paths, keyFormat);
       const filter = parseFilter(paths.length === 2 ? { k: 'p', v: condition } : { v: condition });
       const got = indexKeyCondition(idx, filter);
       if (paths.length === 2) expect(got.equalities).toBeGreaterThanOrEqual(1);
@@ -151,12 +167,15 @@ describe.each([
       }
       for (const k of ['p', 'q', 1]) {
         for (const v of VALUES) {
-          const item: Record<string, unknown> = v === undefined ? { k } : { k, v };
-          const key = indexSk(idx, item);
-          const isIn = inside(got.intervals, key);
-          const hit = matches(filter, item);
-          if (hit) expect({ v, isIn }).toEqual({ v, isIn: true });
-          if (!looseFor(condition, caseInsensitive)) expect({ v, k, isIn }).toEqual({ v, k, isIn: hit });
+          for (const _id of keyFormat === undefined ? ['a'] : IDS) {
+            const item: Record<string, unknown> = v === undefined ? { _id, k } : { _id, k, v };
+            const key = indexSk(idx, item);
+            const isIn = inside(got.intervals, key);
+            const hit = matches(filter, item);
+            if (hit) expect({ v, _id, isIn }).toEqual({ v, _id, isIn: true });
+            if (!looseFor(condition, caseInsensitive))
+              expect({ v, k, _id, isIn }).toEqual({ v, k, _id, isIn: hit });
+          }
         }
       }
     }
