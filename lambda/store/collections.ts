@@ -18,6 +18,7 @@ import { collectionSk, tenantMetaPk } from './keys';
 import { paginate } from './paginate';
 import { purgeMarkerItem, type PurgeJob } from './purge';
 import { ATTR } from './schema';
+import { deepEqual } from '../query/values';
 
 export interface StoredCollection {
   readonly record: CollectionRecord;
@@ -91,22 +92,33 @@ function recordItem(tenant: string, record: CollectionRecord, version: number): 
   return { ...key(tenant, record.id), [ATTR.meta]: toAttr(record), [ATTR.version]: toAttr(version) };
 }
 
+function sameRecordItem(a: AttrMap, b: AttrMap): boolean {
+  return deepEqual(fromAttrMap(a), fromAttrMap(b));
+}
+
 export async function createCollection(
   db: Db,
   tenant: string,
   record: CollectionRecord,
 ): Promise<StoredCollection> {
+  const item = recordItem(tenant, record, 1);
   try {
     await db.client.send(
       new PutItemCommand({
         TableName: db.tableName,
-        Item: recordItem(tenant, record, 1),
+        Item: item,
         ConditionExpression: 'attribute_not_exists(#pk)',
         ExpressionAttributeNames: { '#pk': ATTR.pk },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       }),
     );
   } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new CollectionAlreadyExistsError(record.id);
+    if (err instanceof ConditionalCheckFailedException) {
+      // The SDK retried a write DynamoDB had applied (the answer was lost): what blocks the retry is
+      // this very record (its generation is a fresh random token), so the create succeeded.
+      if (err.Item && sameRecordItem(err.Item, item)) return { record, version: 1 };
+      throw new CollectionAlreadyExistsError(record.id);
+    }
     throw err;
   }
   return { record, version: 1 };

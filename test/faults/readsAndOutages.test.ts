@@ -326,6 +326,19 @@ describe('truncate during an outage', () => {
     expect(await view.partitionSize('c', generation!)).toBe(0);
   });
 
+  it('creates a collection once when the PutItem applied but its answer was lost', async () => {
+    // Found by the index benchmark on a loaded machine: the SDK's retry met the record its first
+    // attempt had written and the create answered 409 COLLECTION_ALREADY_EXISTS to itself.
+    const { proxy, a } = await rig();
+    const rule = proxy.add({ operations: ['PutItem'], times: 1, fault: { kind: 'cutAfter' } });
+    const res = await a.call('/v3/collections/create', { collection: { id: 'lost', fields: [] } });
+    expect(rule.hits).toBe(1);
+    expect(res.status).toBe(200);
+    // a real second create is still refused
+    const again = await a.call('/v3/collections/create', { collection: { id: 'lost', fields: [] } });
+    expect(again.status).toBe(409);
+  });
+
   it('ends truncated once, with nothing orphaned, when the transaction applied but its answer was lost', async () => {
     const { proxy, a, view } = await rig();
     await seed(a, 30);
