@@ -34,6 +34,7 @@ import { openLegacyRequest } from './legacy/envelope';
 import { legacyErrorResponse } from './legacy/errors';
 import { openEnvelope } from './v3/envelope';
 import { v3ErrorResponse } from './v3/errors';
+import { isCompactJws } from './compactJws';
 
 export interface DispatchOptions {
   /** Epoch ms by which the answer must be sent (Lambda: remaining time minus a margin). */
@@ -125,16 +126,13 @@ export async function dispatch(
   return response;
 }
 
-/** A compact JWS: three base64url segments. */
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
 /**
  * An unauthenticated path (`/v3/provision`) takes plain JSON or, as Wix's V3 calls send it, a signed
  * JWT body: that one is verified like any V3 body and its `data.request` is the request.
  */
 async function openBody(body: string, deps: Deps, requestId: string): Promise<Json> {
   const text = body.trim();
-  if (!JWT_SHAPE.test(text)) return parseOptionalJson(text);
+  if (!isCompactJws(text)) return parseOptionalJson(text);
   const envelope = openEnvelope(await deps.verifyToken(text), deps.config, requestId);
   return envelope.request;
 }

@@ -7,6 +7,7 @@ import { decodeProtectedHeader, jwtVerify, errors as joseErrors, type JWTPayload
 import { UnauthorizedError, type UnauthorizedReason } from '../../errors';
 import type { TokenVerifier } from '../../model/deps';
 import { logger } from '../../log';
+import { isCompactJws } from '../compactJws';
 
 export interface VerifierOptions {
   readonly publicKeys: readonly string[];
@@ -19,7 +20,6 @@ export interface VerifierOptions {
 }
 
 export const WIX_ISSUER = 'wix.com';
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 /** A JWT longer than this is not one Wix would send (bodies are at most 6 MB, base64 grows 4/3). */
 const MAX_TOKEN_CHARS = 8 * 1024 * 1024 + 1024;
 
@@ -96,7 +96,7 @@ function extractToken(rawBody: string): string {
         '(a legacy secret-key client must use the /provision, /schemas and /data paths)',
     );
   }
-  if (!COMPACT_JWS.test(text)) {
+  if (!isCompactJws(text)) {
     throw new UnauthorizedError(
       'MALFORMED_TOKEN',
       'the body is not a compact JWT (three base64url segments)',
