@@ -21,6 +21,7 @@ import {
   type IndexCandidate,
   type IndexPath,
 } from '../query/indexPlan';
+import { positionKey, resumeIntervals } from '../query/indexResume';
 import { sortRows, TopK, type Row, type Tick } from '../query/sort';
 import { indexFieldsSk, indexPk, MAX_SK_BYTES } from '../store/indexKeys';
 import { countIndex, streamIndex } from '../store/indexQuery';
@@ -39,10 +40,27 @@ function pathsOf(
   record: CollectionRecord,
   chosen: IndexCandidate,
   filter: Node,
+  intervals = chosen.condition.intervals,
 ): IndexPath[] {
   const scope = { tenant: ctx.tenant, collectionId: record.id, generation: record.generation };
   const pk = indexPk(scope, chosen.index);
-  return indexPaths(chosen.index, chosen.order?.descending ?? false, pk, chosen.condition.intervals, filter);
+  return indexPaths(chosen.index, chosen.order?.descending ?? false, pk, intervals, filter);
+}
+
+/**
+ * Whether a cursor follow-up can resume inside `c` (query/indexResume.ts): its key order, read in
+ * one run of intervals, is the whole effective sort with its `_id` tie-break. A key condition no
+ * item satisfies qualifies too (nothing is read).
+ */
+function resumable(c: IndexCandidate, sort: readonly SortKey[]): boolean {
+  if (c.condition.intervals?.length === 0) return true;
+  return !!c.order && !c.order.merge && readsIdOrder(c.index, sort, c.order.descending);
+}
+
+/** A cursor follow-up: the position the page continues after, and the test for "after it". */
+export interface Resume {
+  readonly position: readonly unknown[];
+  readonly after: (row: Row) => boolean;
 }
 
 /**
@@ -80,10 +98,21 @@ export async function collectByIndex(
   record: CollectionRecord,
   filter: Node,
   sort: readonly SortKey[],
-  opts: { skip: number; take: number; wantTotal: boolean; maxSortedOffset: number; budget: Budget },
+  opts: {
+    skip: number;
+    take: number;
+    wantTotal: boolean;
+    maxSortedOffset: number;
+    budget: Budget;
+    /** a cursor follow-up: only an index whose key order is the whole sort serves it */
+    resume?: Resume;
+  },
 ): Promise<IndexedPage | undefined> {
   if (boundsId(filter)) return undefined;
-  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, sort), {
+  const { resume } = opts;
+  let candidates = indexCandidates(record.indexes ?? [], filter, sort);
+  if (resume) candidates = candidates.filter((c) => resumable(c, sort));
+  const chosen = chooseIndex(candidates, {
     wantTotal: opts.wantTotal,
     maxSortedOffset: opts.maxSortedOffset,
     skip: opts.skip,
@@ -92,8 +121,16 @@ export async function collectByIndex(
   const indexName = chosen.index.name;
   if (chosen.condition.intervals?.length === 0) return { rows: [], total: 0, indexName };
   const tick: Tick = () => ctx.budget.tick();
-  const paths = pathsOf(ctx, record, chosen, filter);
+  let intervals = chosen.condition.intervals;
+  if (resume) {
+    const key = positionKey(chosen.index, sort, resume.position, filter);
+    if (key === undefined) return undefined;
+    intervals = resumeIntervals(intervals, key, chosen.order?.descending ?? false);
+    if (intervals.length === 0) return { rows: [], total: undefined, indexName };
+  }
+  const paths = pathsOf(ctx, record, chosen, filter, intervals);
   const wanted = opts.skip + opts.take;
+  const after = resume?.after ?? (() => true);
 
   if (chosen.order?.merge) {
     const merged = await mergeByIndex(
@@ -135,7 +172,8 @@ export async function collectByIndex(
   for (const path of paths) {
     for await (const page of streamIndex(deps.db, path, Math.max(1, wanted - rows.length), opts.budget)) {
       for (const { item, sk } of page) {
-        if (!matches(filter, item, tick)) continue;
+        // a position key cut at the size limit bounds inclusively: rows up to the position come too
+        if (!matches(filter, item, tick) || !after(item)) continue;
         // Past the page: stop at the first key after the run the page ends in.
         const run = runKey(item, sk);
         if (rows.length >= wanted && run !== lastRun) {
@@ -150,7 +188,8 @@ export async function collectByIndex(
     if (complete) break;
   }
   const page = sortRows(rows, sort, tick).slice(opts.skip, wanted);
-  const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
+  const total =
+    opts.wantTotal && !resume ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
   return { rows: page, total, indexName };
 }
 

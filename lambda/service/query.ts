@@ -197,15 +197,17 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   const skip = spec.cursorMode ? 0 : spec.offset;
   // --- index-backed reads (query/indexPlan.ts): the cheapest ACTIVE index, if one beats the base
   // table. Own collections only (an attached table has no Wix indexes), never for consistentRead
-  // (a GSI is eventually consistent) nor cursor follow-ups (they resume by position).
+  // (a GSI is eventually consistent). Cursor follow-ups resume after their position inside an
+  // index whose key order is the whole sort (query/indexResume.ts); their total is counted apart.
   const indexed =
-    !record.attached && p.path.kind === 'query' && !position && !spec.consistentRead
+    !record.attached && p.path.kind === 'query' && !spec.consistentRead
       ? await collectByIndex(deps, ctx, record, filter, p.sort, {
           skip,
           take: limit + 1,
-          wantTotal,
+          wantTotal: wantTotal && !position,
           maxSortedOffset: MAX_SORTED_OFFSET,
           budget: budgetOf(ctx),
+          ...(position ? { resume: { position, after: afterPosition(position, p.sort) } } : {}),
         })
       : undefined;
   // --- end of index-backed reads
