@@ -43,6 +43,9 @@ export async function startBench(): Promise<Bench> {
     // Index builds start at once: this process is the only writer, so no request that read the
     // collection record before an index existed can still be in flight (the grace exists for that).
     INDEX_BUILD_GRACE_MS: '0',
+    // Likewise purges: the grace (120 s by default) keeps a retired generation's marker until late
+    // writes of other instances can no longer land; here the second sweep would only measure waiting.
+    PURGE_GRACE_MS: '0',
   });
   const deps = buildDeps(config);
   try {

@@ -7,6 +7,8 @@
  * `npm run bench -- <section>` runs one section (writes, queries, load, attached, indexes); its results replace that section's
  * in latest.json and the others' are kept, so the files always hold every section's latest run.
  */
+// first: quiets the logger and metrics before lambda/ modules load and read their settings
+import './quiet';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
