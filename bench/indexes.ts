@@ -6,6 +6,7 @@
  * `INDEX_BENCH_200K=0` skips the 200,000-item part (the longest: about 200,000 inserts).
  */
 import { round, type Bench } from './harness';
+import { aggregateRows } from './indexAggregateCases';
 import { issueCases, PAGE, runReadCase, samePage, byPrice, query, selectivityCases } from './indexCases';
 import {
   CATEGORY_INDEX,
@@ -148,6 +149,7 @@ export async function indexBenchmarks(b: Bench): Promise<Row[]> {
   });
   process.stderr.write(`indexes: backfill ${round(build.result / 1000)} s\n`);
   await readCases(b, rows, issueCases(collectionId, items, CATEGORY), 'indexed (price, category)', 10);
+  rows.push(...(await aggregateRows(b, collectionId, items, CATEGORY))); // aggregate: bench/indexAggregateCases.ts
 
   rows.push(await writeCost(b, 'idxw0', []));
   rows.push(await writeCost(b, 'idxw1', [PRICE_INDEX]));

@@ -35,7 +35,7 @@ export interface IndexedPage {
 }
 
 /** The chosen candidate's GSI Queries, in the order to read them. */
-function pathsOf(
+export function pathsOf(
   ctx: RequestContext,
   record: CollectionRecord,
   chosen: IndexCandidate,

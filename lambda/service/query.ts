@@ -19,6 +19,7 @@ import type { CollectionRecord } from './collectionModel';
 import type { Budget } from '../store/paginate';
 import type { WixItem } from '../store/items';
 import { collectByIndex, countByIndex } from './indexQuery';
+import { forEachIndexedMatch } from './indexMatches';
 import { speculate, withSpeculation } from './idLookup';
 import { planFor, readerFor, type Reader } from './readers';
 import { resolveCollection } from './sources';
@@ -297,7 +298,10 @@ export async function countItems(deps: Deps, ctx: RequestContext, spec: CountSpe
   return scan.total ?? 0;
 }
 
-/** Calls `onItem` for every item of the collection that matches `filter` (aggregate, distinct). */
+/**
+ * Calls `onItem` for every item of the collection that matches `filter` (aggregate, distinct),
+ * through an index when one bounds the filter.
+ */
 export async function forEachMatch(
   deps: Deps,
   ctx: RequestContext,
@@ -308,6 +312,12 @@ export async function forEachMatch(
 ): Promise<void> {
   const { path } = planFor(record, ctx.tenant, filter, [], { consistent });
   if (path.kind === 'none') return;
+  // --- index-backed matches (service/indexMatches.ts): the index a count would choose, if any;
+  // own collections, eventually consistent reads only (as countItems)
+  if (!record.attached && path.kind === 'query' && !consistent) {
+    if (await forEachIndexedMatch(deps, ctx, record, filter, budgetOf(ctx), onItem)) return;
+  }
+  // --- end of index-backed matches
   const tick: Tick = () => ctx.budget.tick();
   const reader = readerFor(deps.db, record, ctx.tenant, budgetOf(ctx));
   if (path.kind === 'get') {
