@@ -25,6 +25,11 @@ export interface ReadCase {
   readonly verify: (body: any) => number;
   /** none: a baseline, reported without PASS/FAIL */
   readonly target?: Target;
+  /**
+   * Measure a cursor follow-up instead: `request` (a cursor query) is sent once, unmetered, and
+   * its next cursor continued with `limit` items is the request measured.
+   */
+  readonly followUp?: { readonly limit: number };
 }
 
 function fail(what: string): never {
@@ -49,6 +54,8 @@ export function sameCount(got: unknown, want: number, what: string): void {
 
 const byId = (a: Product, b: Product) => (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 export const byPrice = (a: Product, b: Product) => a.price - b.price || byId(a, b);
+/** Wix's effective sort for `price DESC`: the `_id` tie-break stays ascending. */
+const byPriceDesc = (a: Product, b: Product) => b.price - a.price || byId(a, b);
 
 /** A query request (V3 shape). */
 export function query(
@@ -138,6 +145,74 @@ export function issueCases(collectionId: string, items: readonly Product[], cate
   ];
 }
 
+/** Where the cursor follow-up cases start: the first page holds this many items. */
+const DEEP = 1000;
+
+/** A first cursor page of DEEP items (V3 shape); the case measures its follow-up of PAGE. */
+function cursorQuery(collectionId: string, q: { filter?: unknown; sort: unknown }) {
+  return {
+    collectionId,
+    query: { filter: q.filter ?? {}, sort: q.sort, cursorPaging: { limit: DEEP } },
+    consistentRead: false,
+  };
+}
+
+/**
+ * Cursor follow-ups deep in a walk (issue 12 item 7), for the `indexed` setting: `price DESC` on
+ * the ascending price index (read backwards, the follow-up starts at its position's run of equal
+ * prices: one item, prices being distinct), and a `category $in` page by price, which only
+ * `indexes` holding `category, price` serve as a merge (one interval per value, each read from
+ * the position on): its basis is a page per value.
+ */
+export function cursorCases(
+  collectionId: string,
+  items: readonly Product[],
+  categories: string[],
+): ReadCase[] {
+  const byDesc = [...items].sort(byPriceDesc);
+  const inSome = items.filter((i) => categories.includes(i.category)).sort(byPrice);
+  return [
+    {
+      name: `cursor follow-up of ${PAGE} after ${DEEP} sorted by price DESC`,
+      path: '/v3/items/query',
+      request: cursorQuery(collectionId, { sort: [{ fieldName: 'price', order: 'DESC' }] }),
+      followUp: { limit: PAGE },
+      verify: (body) => samePage(body.items, byDesc.slice(DEEP, DEEP + PAGE), 'price DESC follow-up'),
+      target: { limit: 1.1, basis: PAGE, label: 'read per returned ≤ 1.1' },
+    },
+    {
+      name: `cursor follow-up of ${PAGE} after ${DEEP}: \`category $in [${categories.join(', ')}]\` by price`,
+      path: '/v3/items/query',
+      request: cursorQuery(collectionId, {
+        filter: { category: { $in: categories } },
+        sort: [{ fieldName: 'price', order: 'ASC' }],
+      }),
+      followUp: { limit: PAGE },
+      verify: (body) => samePage(body.items, inSome.slice(DEEP, DEEP + PAGE), '$in follow-up'),
+      target: {
+        limit: 1.1,
+        basis: categories.length * PAGE,
+        label: `read ≤ 1.1 × ${categories.length} values × ${PAGE}`,
+      },
+    },
+  ];
+}
+
+/** The request a case measures: its own, or the follow-up of its cursor query (sent unmetered). */
+async function measuredRequest(b: Bench, c: ReadCase): Promise<unknown> {
+  if (!c.followUp) return c.request;
+  const first = await b.send(c.path, c.request);
+  const cursor = first.body?.pagingMetadata?.cursors?.next;
+  if (first.status !== 200 || typeof cursor !== 'string')
+    fail(`${c.name}: the first page answered ${first.status} without a next cursor`);
+  const { collectionId } = c.request as { collectionId: string };
+  return {
+    collectionId,
+    query: { cursorPaging: { cursor, limit: c.followUp.limit } },
+    consistentRead: false,
+  };
+}
+
 /**
  * Unindexed filtered first pages at several selectivities (`bucket < k`). The target is the
  * issue's: items read ≤ 1.3 × (items needed / selectivity), the items needed being the page.
@@ -202,8 +277,9 @@ export async function runReadCase(
   const read: number[] = [];
   const returned: number[] = [];
   const requests = new Set<string>();
+  const request = await measuredRequest(b, c);
   for (let r = 0; r < opts.warmups + opts.reps; r++) {
-    const { result, meter: m } = await meter.measure(() => b.send(c.path, c.request));
+    const { result, meter: m } = await meter.measure(() => b.send(c.path, request));
     if (result.status !== 200) {
       // A refusal (e.g. QUERY_TOO_EXPENSIVE once the request's budget is spent) is the result.
       return refusedRow(c, opts.setting, result.status, result.body, m.itemsRead, result.ms);

@@ -135,6 +135,11 @@ export interface IndexSpec {
 export const PRICE_INDEX: IndexSpec = { name: 'byPrice', fields: [{ path: 'price' }] };
 export const CATEGORY_INDEX: IndexSpec = { name: 'byCategory', fields: [{ path: 'category' }] };
 export const WEIGHT_INDEX: IndexSpec = { name: 'byWeight', fields: [{ path: 'specs.weight' }] };
+/** Serves a `category $in [...]` page by price as a merge of one interval per category. */
+export const CATEGORY_PRICE_INDEX: IndexSpec = {
+  name: 'byCategoryPrice',
+  fields: [{ path: 'category' }, { path: 'price' }],
+};
 
 const ACTIVE_TIMEOUT_MS = 15 * 60_000;
 const POLL_MS = 100;

@@ -26,6 +26,11 @@ import { kindOf } from './values';
 export interface KeyInterval {
   readonly lo: string;
   readonly hi: string;
+  /**
+   * The prefix every key of the interval starts with, when `lo` no longer is it: a `$in` value's
+   * interval cut after a cursor position (query/indexResume.ts); a merge orders keys after it.
+   */
+  readonly prefix?: string;
 }
 
 export interface IndexKeyCondition {

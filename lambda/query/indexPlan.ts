@@ -34,6 +34,8 @@ export interface IndexCandidate {
   readonly condition: IndexKeyCondition;
   /** Set when reading the key order (forwards or backwards) gives the requested order. */
   readonly order: SortOrder | undefined;
+  /** That read gives the `_id` tie-break too (readsIdOrder): no run of ties to complete and re-sort. */
+  readonly idOrder: boolean;
 }
 
 export interface SortOrder {
@@ -105,7 +107,8 @@ export function indexCandidates(
     const condition = indexKeyCondition(index, filter);
     const order = sortOrder(index, condition.equalities, sort, condition.points);
     if (condition.intervals === undefined && !order) continue;
-    out.push({ index, condition, order });
+    const idOrder = !!order && readsIdOrder(index, sort, order.descending);
+    out.push({ index, condition, order, idOrder });
   }
   return out;
 }
@@ -139,7 +142,8 @@ const bound = (c: IndexCandidate) => 2 * c.condition.equalities + (c.condition.r
  *     page), then more bound fields beat fewer;
  *  3. with a total, more bound fields beat fewer (every match is read or counted anyway), then
  *     serving the sort; a candidate that bounds nothing is then no better than the base table;
- *  4. ties go to the index created first (the list's order);
+ *  4. then a candidate whose read gives the `_id` tie-break too (no run of ties to complete);
+ *     remaining ties go to the index created first (the list's order);
  *  5. a candidate that does not serve the sort is dropped when the offset is above what the base
  *     path sorts in memory (the answer, including the refusal, must not depend on indexes).
  */
@@ -156,18 +160,16 @@ export function chooseIndex(
   });
   const impossible = usable.find((c) => c.condition.intervals?.length === 0);
   if (impossible) return impossible;
-  const score = (c: IndexCandidate): [number, number] =>
-    opts.wantTotal ? [bound(c), c.order ? 1 : 0] : [c.order ? 1 : 0, bound(c)];
+  const score = (c: IndexCandidate): number[] =>
+    opts.wantTotal
+      ? [bound(c), c.order ? 1 : 0, c.idOrder ? 1 : 0]
+      : [c.order ? 1 : 0, bound(c), c.idOrder ? 1 : 0];
+  const better = (a: number[], b: number[]) => {
+    const k = a.findIndex((x, i) => x !== b[i]);
+    return k >= 0 && a[k]! > b[k]!;
+  };
   let best: IndexCandidate | undefined;
-  for (const c of usable) {
-    if (!best) {
-      best = c;
-      continue;
-    }
-    const [a1, a2] = score(c);
-    const [b1, b2] = score(best);
-    if (a1 > b1 || (a1 === b1 && a2 > b2)) best = c;
-  }
+  for (const c of usable) if (!best || better(score(c), score(best))) best = c;
   return best;
 }
 
@@ -210,7 +212,7 @@ export function indexPaths(
       names: Object.fromEntries(Object.entries(ph.names).filter(([k]) => used.has(k))),
       values: Object.fromEntries(Object.entries(ph.values).filter(([k]) => used.has(k))),
       exact: compiled.exact,
-      prefix: range?.lo,
+      prefix: range ? (range.prefix ?? range.lo) : undefined,
     };
   });
 }

@@ -21,7 +21,7 @@ import {
   type IndexCandidate,
   type IndexPath,
 } from '../query/indexPlan';
-import { positionKey, resumeIntervals } from '../query/indexResume';
+import { resumeRead, type ResumeFrom } from '../query/indexResume';
 import { sortRows, TopK, type Row, type Tick } from '../query/sort';
 import { indexFieldsSk, indexPk, MAX_SK_BYTES } from '../store/indexKeys';
 import { countIndex, streamIndex } from '../store/indexQuery';
@@ -48,13 +48,12 @@ export function pathsOf(
 }
 
 /**
- * Whether a cursor follow-up can resume inside `c` (query/indexResume.ts): its key order, read in
- * one run of intervals, is the whole effective sort with its `_id` tie-break. A key condition no
- * item satisfies qualifies too (nothing is read).
+ * Whether a cursor follow-up can resume inside `c` (query/indexResume.ts): its key order gives the
+ * sort (its `_id` tie-break too, or runs of ties the reader completes and re-sorts; one interval
+ * after another or a `$in` merge). A key condition no item satisfies qualifies too (nothing is read).
  */
-function resumable(c: IndexCandidate, sort: readonly SortKey[]): boolean {
-  if (c.condition.intervals?.length === 0) return true;
-  return !!c.order && !c.order.merge && readsIdOrder(c.index, sort, c.order.descending);
+function resumable(c: IndexCandidate): boolean {
+  return c.condition.intervals?.length === 0 || !!c.order;
 }
 
 /** A cursor follow-up: the position the page continues after, and the test for "after it". */
@@ -104,14 +103,14 @@ export async function collectByIndex(
     wantTotal: boolean;
     maxSortedOffset: number;
     budget: Budget;
-    /** a cursor follow-up: only an index whose key order is the whole sort serves it */
+    /** a cursor follow-up: only an index whose key order gives the sort serves it */
     resume?: Resume;
   },
 ): Promise<IndexedPage | undefined> {
   if (boundsId(filter)) return undefined;
   const { resume } = opts;
   let candidates = indexCandidates(record.indexes ?? [], filter, sort);
-  if (resume) candidates = candidates.filter((c) => resumable(c, sort));
+  if (resume) candidates = candidates.filter(resumable);
   const chosen = chooseIndex(candidates, {
     wantTotal: opts.wantTotal,
     maxSortedOffset: opts.maxSortedOffset,
@@ -122,14 +121,26 @@ export async function collectByIndex(
   if (chosen.condition.intervals?.length === 0) return { rows: [], total: 0, indexName };
   const tick: Tick = () => ctx.budget.tick();
   let intervals = chosen.condition.intervals;
+  const descending = chosen.order?.descending ?? false;
+  // `run`: the follow-up reads the position's run of ties again, the position's row at least
+  let from: ResumeFrom | undefined;
   if (resume) {
-    const key = positionKey(chosen.index, sort, resume.position, filter);
-    if (key === undefined) return undefined;
-    intervals = resumeIntervals(intervals, key, chosen.order?.descending ?? false);
+    from = chosen.idOrder ? 'key' : 'run';
+    const merge = chosen.order?.merge ?? false;
+    const resumed = resumeRead(chosen.index, sort, resume.position, filter, intervals, {
+      descending,
+      merge,
+      from,
+    });
+    if (resumed === undefined) return undefined;
+    intervals = resumed;
     if (intervals.length === 0) return { rows: [], total: undefined, indexName };
   }
   const paths = pathsOf(ctx, record, chosen, filter, intervals);
   const wanted = opts.skip + opts.take;
+  const reread = from === 'run' ? 1 : 0;
+  // the position test goes after the key bound on every follow-up: an inclusive bound (a run, a cut
+  // key) reads rows up to the position again
   const after = resume?.after ?? (() => true);
 
   if (chosen.order?.merge) {
@@ -138,13 +149,14 @@ export async function collectByIndex(
       paths,
       filter,
       sort,
-      wanted,
+      { wanted, reread, after },
       runKeyOf(chosen, sort),
       opts.budget,
       tick,
     );
     if (merged) {
-      const total = opts.wantTotal ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
+      const total =
+        opts.wantTotal && !resume ? await countPaths(deps, paths, filter, opts.budget, tick) : undefined;
       return { rows: merged.slice(opts.skip, wanted), total, indexName };
     }
     // a key that may be cut: the suffixes no longer order the intervals; read them all instead
@@ -158,21 +170,25 @@ export async function collectByIndex(
         for (const { item } of page) {
           if (!matches(filter, item, tick)) continue;
           total += 1;
-          top.add(item);
+          if (after(item)) top.add(item);
         }
       }
     }
-    return { rows: top.sorted().slice(opts.skip, wanted), total, indexName };
+    // a follow-up's paths start at its position: what they hold is no total
+    return { rows: top.sorted().slice(opts.skip, wanted), total: resume ? undefined : total, indexName };
   }
 
+  // A follow-up bounded by its run reads that run from its start: rows up to the position are dropped
+  // below, the rest of the run is kept and the page's last run completed, then all are re-sorted.
   const rows: Row[] = [];
   const runKey = runKeyOf(chosen, sort);
   let lastRun: string | undefined;
   let complete = false;
   for (const path of paths) {
-    for await (const page of streamIndex(deps.db, path, Math.max(1, wanted - rows.length), opts.budget)) {
+    const pathWanted = Math.max(1, wanted - rows.length) + reread;
+    for await (const page of streamIndex(deps.db, path, pathWanted, opts.budget)) {
       for (const { item, sk } of page) {
-        // a position key cut at the size limit bounds inclusively: rows up to the position come too
+        // an inclusive bound (a run, a cut position key) reads rows up to the position too
         if (!matches(filter, item, tick) || !after(item)) continue;
         // Past the page: stop at the first key after the run the page ends in.
         const run = runKey(item, sk);
@@ -214,22 +230,25 @@ async function* suffixed(
 }
 
 /**
- * The first `wanted` matches (and the rest of the run of equal keys they end in) of several `$in`
- * intervals, each in the order of the fields after the `$in` one: merged by their key suffixes,
- * which every interval encodes the same way. Undefined when a key may have been cut (its suffix
- * may then order wrongly against another interval's).
+ * The first `wanted` matches after the position (`after`; all on a first page), and the rest of the
+ * run of equal keys they end in, of several `$in` intervals, each in the order of the fields after
+ * the `$in` one: merged by their key suffixes, which every interval encodes the same way. `reread`:
+ * rows each interval reads again before its position (a follow-up resumed at its run's start).
+ * Undefined when a key may have been cut (its suffix may then order wrongly against another
+ * interval's).
  */
 async function mergeByIndex(
   deps: Deps,
   paths: readonly IndexPath[],
   filter: Node,
   sort: readonly SortKey[],
-  wanted: number,
+  page: { wanted: number; reread: number; after: (row: Row) => boolean },
   runKey: (item: Row, sk: string) => string,
   budget: Budget,
   tick: Tick,
 ): Promise<Row[] | undefined> {
-  const streams = paths.map((p) => suffixed(deps, p, wanted, runKey, budget));
+  const { wanted, after } = page;
+  const streams = paths.map((p) => suffixed(deps, p, wanted + page.reread, runKey, budget));
   try {
     const heads = await Promise.all(streams.map((s) => s.next()));
     const descending = paths[0]?.descending ?? false;
@@ -254,7 +273,7 @@ async function mergeByIndex(
       const { item, run, cut } = head.value;
       if (cut) return undefined;
       heads[best] = await streams[best]!.next();
-      if (!matches(filter, item, tick)) continue;
+      if (!matches(filter, item, tick) || !after(item)) continue;
       if (rows.length >= wanted && run !== lastRun) break;
       rows.push(item);
       lastRun = run;

@@ -199,7 +199,7 @@ export async function queryItems(deps: Deps, ctx: RequestContext, spec: QuerySpe
   // --- index-backed reads (query/indexPlan.ts): the cheapest ACTIVE index, if one beats the base
   // table. Own collections only (an attached table has no Wix indexes), never for consistentRead
   // (a GSI is eventually consistent). Cursor follow-ups resume after their position inside an
-  // index whose key order is the whole sort (query/indexResume.ts); their total is counted apart.
+  // index whose key order gives the sort (query/indexResume.ts); their total is counted apart.
   const indexed =
     !record.attached && p.path.kind === 'query' && !spec.consistentRead
       ? await collectByIndex(deps, ctx, record, filter, p.sort, {

@@ -58,6 +58,22 @@ const desc = (field: string): SortKey => ({ field, desc: true });
 const CASES: [string, IndexRecord[], unknown, SortKey[], boolean, string | undefined][] = [
   ['no index bounds or orders anything', ALL, { other: 1 }, [], false, undefined],
   ['a sort on an index field reads it in order', ALL, {}, [asc('price')], false, 'price'],
+  [
+    'between two indexes serving the sort, the one whose read gives the _id tie-break',
+    [v2(PRICE), v2(idx('priceDesc', [['price', 'DESC']]))],
+    {},
+    [desc('price')],
+    false,
+    'priceDesc',
+  ],
+  [
+    'the _id tie-break comes after the bound fields',
+    [v2(idx('priceDesc', [['price', 'DESC']])), CAT_PRICE2],
+    { category: 'x' },
+    [asc('price')],
+    false,
+    'catPrice',
+  ],
   ['the reversed order reads it backwards', ALL, {}, [desc('price')], false, 'price'],
   ['an order no index has', ALL, {}, [asc('weight')], false, undefined],
   ['an equality on the first field', ALL, { category: 'x' }, [], false, 'category'],
