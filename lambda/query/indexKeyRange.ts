@@ -109,6 +109,14 @@ function intervalsOf(
       if (keys.length > MAX_IN_QUERIES) return undefined;
       return keys.map(startingWith);
     }
+    case '$hasSome': {
+      // A scalar equal to one of the values (as `$in`), or an array holding one: arrays are keyed
+      // by their whole value, so every array key comes along (the band of the array kind byte).
+      const keys = [...new Set((c.operand as unknown[]).map(point))];
+      if (keys.length + 1 > MAX_IN_QUERIES) return undefined;
+      keys.push(p + hex([valueBytes([], true, caseInsensitive)[0]!], desc));
+      return keys.sort().map(startingWith);
+    }
     case '$gt':
     case '$gte':
     case '$lt':

@@ -97,6 +97,9 @@ const CONDITIONS: [unknown, boolean, boolean][] = [
   [{ $in: ['Apple', 'apple'] }, true, true],
   [{ $in: [] }, true, true],
   [{ $in: [LONG_A, LONG_B] }, true, true],
+  [{ $hasSome: [5, 'apple', null] }, true, true],
+  [{ $hasSome: [1, 'z'] }, true, true],
+  [{ $hasSome: [] }, true, true],
   [{ $gt: 5 }, true, true],
   [{ $gte: 5 }, true, true],
   [{ $lt: 5 }, true, true],
@@ -128,6 +131,7 @@ function looseFor(condition: unknown, caseInsensitive: boolean): boolean {
   if (text.length > 500) return true;
   if (caseInsensitive && /"\$(eq|in)":\[?[^\]]*"/.test(text)) return true;
   if (/"\$in":\[[^\]]*null/.test(text)) return true; // the key of a missing value is null's
+  if (/"\$hasSome"/.test(text)) return true; // every array comes along, holding a value or not
   if (/startsWith.*\$gte/.test(text)) return true; // one of the two bounds the key, memory the other
   return false;
 }
@@ -209,6 +213,23 @@ describe('index key conditions', () => {
     expect([...got].sort((a, b) => (a.lo < b.lo ? -1 : 1))).toEqual(got);
     const many = Array.from({ length: MAX_IN_QUERIES + 1 }, (_, i) => i);
     expect(intervals({ v: { $in: many } })).toBeUndefined();
+  });
+
+  it('bound $hasSome by one interval per value plus every array, never as points', () => {
+    const got = intervals({ v: { $hasSome: [7, 3, 7] } })!;
+    expect(got).toHaveLength(3);
+    expect([...got].sort((a, b) => (a.lo < b.lo ? -1 : 1))).toEqual(got);
+    expect(inside(got, indexSk(asc, { _id: 'a', v: [3, 9] }))).toBe(true);
+    expect(inside(got, indexSk(asc, { _id: 'a', v: 5 }))).toBe(false);
+    const two = index('ASC', false, ['k', 'v']);
+    expect(indexKeyCondition(two, parseFilter({ k: { $hasSome: ['p', 'q'] }, v: 5 }))).toMatchObject({
+      equalities: 0,
+      ranged: true,
+      points: false,
+    });
+    const many = Array.from({ length: MAX_IN_QUERIES }, (_, i) => i);
+    expect(intervals({ v: { $hasSome: many.slice(1) } })).toHaveLength(MAX_IN_QUERIES);
+    expect(intervals({ v: { $hasSome: many } })).toBeUndefined();
   });
 
   it('merge values whose cut keys coincide, so no item is read twice', () => {
