@@ -78,7 +78,7 @@ const markersOf = async (a: TestAdaptor) =>
 describe('index builds', () => {
   it('moves an index over existing items from BUILDING to ACTIVE with every item indexed', async () => {
     const a = createTestAdaptor();
-    await collectionWith(a, 450);
+    await collectionWith(a, 250); // two backfill pages of 200
     const created = await a.call('/v3/indexes/create', {
       collectionId: C,
       index: { name: 'byCatPrice', fields: [{ path: 'cat' }, { path: 'price', order: 'DESC' }] },

@@ -16,6 +16,13 @@ import { buildsIdle, createTestAdaptor, type TestAdaptor } from '../helpers/adap
 import { depsWithoutBuilds } from '../helpers/indexes';
 
 const C = 'products';
+/** Enough items to clear for the background tests: any number proves "every item", few are fast. */
+const SMALL = 100;
+/**
+ * store/indexClear.ts reads 500 items, then 500 claims, per page: 600 makes two pages of each, so a
+ * pass-per-page clear hands over inside the items and again inside the claims.
+ */
+const TWO_PAGES = 600;
 
 async function collectionWith(a: TestAdaptor, n: number) {
   expect((await a.call('/v3/collections/create', { collection: { id: C, fields: [] } })).status).toBe(200);
@@ -75,14 +82,14 @@ const markersOf = async (a: TestAdaptor) =>
 describe('removing an index', () => {
   it.each([
     { label: 'a regular index', index: { name: 'x', fields: [{ path: 'price' }] }, claims: 0 },
-    { label: 'a unique index', index: { name: 'x', unique: true, fields: [{ path: 'sku' }] }, claims: 300 },
+    { label: 'a unique index', index: { name: 'x', unique: true, fields: [{ path: 'sku' }] }, claims: SMALL },
   ])('clears the slot attributes and claims of $label in the background', async ({ index, claims }) => {
     const a = createTestAdaptor();
-    await collectionWith(a, 300);
+    await collectionWith(a, SMALL);
     await a.call('/v3/indexes/create', { collectionId: C, index });
     await buildsIdle(a);
     const { slot, token } = await indexRecord(a, 'x');
-    expect(await leftovers(a, slot, token)).toEqual({ items: 300, claims });
+    expect(await leftovers(a, slot, token)).toEqual({ items: SMALL, claims });
     expect((await a.call('/v3/indexes/remove', { collectionId: C, indexName: 'x' })).status).toBe(200);
     expect((await a.call('/v3/indexes/list', { collectionId: C })).body.indexes).toEqual([]);
     await buildsIdle(a);
@@ -91,12 +98,12 @@ describe('removing an index', () => {
     // the value is free again, and the items are untouched
     const res = await a.call('/v3/items/insert', { collectionId: C, items: [{ _id: 'n', sku: 's1' }] });
     expect(res.body.results[0].item).toBeDefined();
-    expect((await a.call('/v3/items/count', { collectionId: C })).body.totalCount).toBe(301);
+    expect((await a.call('/v3/items/count', { collectionId: C })).body.totalCount).toBe(SMALL + 1);
   });
 
   it('clears a FAILED unique index and its partial claims', async () => {
     const a = createTestAdaptor();
-    await collectionWith(a, 300);
+    await collectionWith(a, SMALL);
     await a.call('/v3/items/insert', { collectionId: C, items: [{ _id: 'zz', sku: 's5' }] });
     await a.call('/v3/indexes/create', {
       collectionId: C,
@@ -114,7 +121,7 @@ describe('removing an index', () => {
   it('hands over when its time is up and resumes where it stopped', async () => {
     const deps = depsWithoutBuilds();
     const a = createTestAdaptor({ deps });
-    await collectionWith(a, 1200);
+    await collectionWith(a, TWO_PAGES);
     await a.call('/v3/indexes/create', {
       collectionId: C,
       index: { name: 'x', unique: true, fields: [{ path: 'sku' }] },
@@ -136,7 +143,7 @@ describe('removing an index', () => {
       job = build.next;
     }
     expect(passes).toBeGreaterThan(2);
-    expect(cleared).toBe(2400); // 1200 items and 1200 claims, each once
+    expect(cleared).toBe(2 * TWO_PAGES); // every item and every claim, each once
     expect(await leftovers(a, slot, token)).toEqual({ items: 0, claims: 0 });
     expect(await markersOf(a)).toEqual([]);
   });
@@ -144,7 +151,7 @@ describe('removing an index', () => {
   it('starts over in the new generation when a truncate comes between two passes', async () => {
     const deps = depsWithoutBuilds();
     const a = createTestAdaptor({ deps });
-    await collectionWith(a, 1200);
+    await collectionWith(a, TWO_PAGES);
     await a.call('/v3/indexes/create', {
       collectionId: C,
       index: { name: 'x', fields: [{ path: 'price' }] },
@@ -178,7 +185,7 @@ describe('removing an index', () => {
   it('never touches a later index that took the same slot', async () => {
     const deps = depsWithoutBuilds();
     const a = createTestAdaptor({ deps });
-    await collectionWith(a, 200);
+    await collectionWith(a, SMALL);
     await a.call('/v3/indexes/create', {
       collectionId: C,
       index: { name: 'old', unique: true, fields: [{ path: 'sku' }] },
@@ -197,14 +204,14 @@ describe('removing an index', () => {
     await a.call('/v3/items/update', { collectionId: C, items: [{ _id: 'i00001', sku: 'moved' }] });
     await runIndexBuild(deps, deps.indexBuilder.jobs[1]!, Number.POSITIVE_INFINITY);
     expect((await leftovers(a, old.slot, old.token)).claims).toBe(0);
-    expect((await leftovers(a, fresh.slot, fresh.token)).claims).toBe(200);
+    expect((await leftovers(a, fresh.slot, fresh.token)).claims).toBe(SMALL);
     // every item carries the new index's keys and claim, none was stripped by the old one's clear
     const gen = await generation(a);
     const items = await partition(a, itemsPk(a.tenant, C, gen));
     const newPk = indexPk({ tenant: a.tenant, collectionId: C, generation: gen }, fresh);
-    expect(items.filter((i) => i[gsiPk(fresh.slot)] === newPk && gsiSk(fresh.slot) in i)).toHaveLength(200);
+    expect(items.filter((i) => i[gsiPk(fresh.slot)] === newPk && gsiSk(fresh.slot) in i)).toHaveLength(SMALL);
     expect(items.filter((i) => String(i[claimAttr(fresh.slot)]).startsWith(`${fresh.token}#`))).toHaveLength(
-      200,
+      SMALL,
     );
     expect((await indexRecord(a, 'new')).status).toBe('ACTIVE');
     // the new index still enforces every value

@@ -39,6 +39,17 @@ const INDEX_SORTS: WixSort[][] = INDEXES.flatMap((index) => {
   return [forward, reversed];
 });
 
+/**
+ * Runs of the two broad properties: each run is two or three queries over 300 items, so these two
+ * were most of this file's time at 250 runs each. Chosen from bugs put back on purpose (seed 11):
+ * ties read backwards cut short of their run (the run key taken as the whole suffixed key) failed
+ * the first property at run 20 and the second at run 133; a `$gte` key bound made exclusive failed
+ * the second at run 21 (the first, whose filters do not lead with index fields, cannot see it). The
+ * focused properties below keep their counts.
+ */
+const QUERY_RUNS = 120;
+const INDEX_FILTER_RUNS = 150;
+
 let active: TestAdaptor;
 let building: TestAdaptor;
 let items: Item[];
@@ -104,7 +115,7 @@ it('answers every query the same with ACTIVE indexes, BUILDING indexes and the r
           expect(idsOf(res.body.items)).toEqual(expected);
         }
       }),
-      { seed: SEED, numRuns: 250 },
+      { seed: SEED, numRuns: QUERY_RUNS },
     );
   } catch (err) {
     throw new Error(
@@ -214,14 +225,15 @@ it('answers filters on index fields the same with ACTIVE indexes, BUILDING index
         const count = await active.call('/v3/items/count', { collectionId: C, filter });
         expect(count.body.totalCount).toBe(referenceCount(items, filter));
       }),
-      { seed: SEED, numRuns: 250 },
+      { seed: SEED, numRuns: INDEX_FILTER_RUNS },
     );
   } catch (err) {
     throw new Error(
       `failed; replay with QUERY_DIFF_SEED=${SEED}\n${err instanceof Error ? err.message : String(err)}`,
     );
   }
-  expect(answered).toBeGreaterThan(150); // most operands are valid: the comparison was made
+  // most operands are valid: the comparison was made (over 60 % of the runs, as at 250)
+  expect(answered).toBeGreaterThan(0.6 * INDEX_FILTER_RUNS);
 }, 300_000);
 
 it('answers $in pages sorted by the next index field (merged per value) the same as the reference', async () => {
