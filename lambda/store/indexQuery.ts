@@ -7,6 +7,7 @@ import { toAttrMap } from './codec';
 import { fromStored, type WixItem } from './items';
 import { BudgetExhaustedError, paginate, type Budget } from './paginate';
 import { gsiName, gsiSk } from './schema';
+import { selectCount } from './selectCount';
 
 export interface IndexedItem {
   readonly item: WixItem;
@@ -81,29 +82,18 @@ export async function* streamIndex(
  * condition selects (charged as items read) but sends none of them back.
  */
 export async function countIndex(db: Db, path: IndexPath, budget: Budget): Promise<number> {
-  let count = 0;
-  const pages = paginate<QueryCommandOutput>(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          IndexName: gsiName(path.index.slot),
-          KeyConditionExpression: path.keyCondition,
-          FilterExpression: path.filterExpression,
-          ExpressionAttributeNames: path.names,
-          ExpressionAttributeValues: toAttrMap(path.values),
-          Select: 'COUNT',
-          ExclusiveStartKey: startKey,
-        }),
-      ),
+  return selectCount(
+    db,
+    {
+      IndexName: gsiName(path.index.slot),
+      KeyConditionExpression: path.keyCondition,
+      FilterExpression: path.filterExpression,
+      ExpressionAttributeNames: path.names,
+      ExpressionAttributeValues: toAttrMap(path.values),
+    },
     budget,
+    translateBudget,
   );
-  try {
-    for await (const p of pages) count += p.Count ?? 0;
-  } catch (err) {
-    translateBudget(err);
-  }
-  return count;
 }
 
 function translateBudget(err: unknown): never {
