@@ -5,12 +5,11 @@
 import {
   BatchGetItemCommand,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ItemAlreadyExistsError, ItemNotFoundError } from '../errors';
+import { ItemAlreadyExistsError } from '../errors';
 import type { Db } from './client';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { deepEqual } from '../query/values';
@@ -18,6 +17,7 @@ import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { SYSTEM_ATTR } from './layout';
 import { ATTR } from './schema';
 import { attachCreationToken, CREATION_TOKEN_ATTR, newCreationToken } from './creationToken';
+import { deleteExisting, whenExists } from './existingItem';
 import { setOwn } from './values';
 
 export type WixItem = Record<string, unknown>;
@@ -181,7 +181,7 @@ export async function replaceItem(
   /** A new `_createdDate` (legacy callers may set it); without it the stored one stays. */
   createdDate?: { $date: string },
 ): Promise<WixItem> {
-  try {
+  return whenExists(String(item._id), async () => {
     const out = await db.client.send(
       new UpdateItemCommand({
         TableName: db.tableName,
@@ -190,29 +190,13 @@ export async function replaceItem(
       }),
     );
     return fromStored(out.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(String(item._id));
-    throw err;
-  }
+  });
 }
 
 /** Deletes an item and returns it as it was; ItemNotFoundError when absent. */
 export async function deleteItem(db: Db, pk: string, id: string): Promise<WixItem> {
-  try {
-    const out = await db.client.send(
-      new DeleteItemCommand({
-        TableName: db.tableName,
-        Key: itemKey(pk, id),
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': ATTR.pk },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return fromStored(out.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(id);
-    throw err;
-  }
+  const before = await deleteExisting(db, { table: db.tableName, key: itemKey(pk, id), pkName: ATTR.pk, id });
+  return fromStored(before);
 }
 
 export async function getItem(
