@@ -3,7 +3,6 @@
  * key with GetItem / BatchGetItem (chunks of 100, unprocessed keys retried with backoff).
  */
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
   GetItemCommand,
   PutItemCommand,
@@ -11,7 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { ItemAlreadyExistsError } from '../errors';
 import type { Db } from './client';
-import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
+import { batchGetAll } from './batchGet';
 import { deepEqual } from '../query/values';
 import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { SYSTEM_ATTR } from './layout';
@@ -211,9 +210,6 @@ export async function getItem(
   return out.Item ? fromStored(out.Item) : undefined;
 }
 
-const BATCH_GET_MAX = 100;
-const MAX_UNPROCESSED_ROUNDS = 10;
-
 /**
  * Reads items by id: one GetItem for a single id, BatchGetItem in chunks of 100 otherwise, unprocessed
  * keys retried with backoff. Returns a map id -> item for the ids that exist.
@@ -233,24 +229,14 @@ export async function getItems(
     if (item) found.set(unique[0]!, item);
     return found;
   }
-  await mapLimit(chunk(unique, BATCH_GET_MAX), 4, async (ids) => {
-    let keys: AttrMap[] = ids.map((id) => itemKey(pk, id));
-    for (let round = 0; keys.length > 0; round++) {
-      if (round > 0) {
-        if (round > MAX_UNPROCESSED_ROUNDS) throw new Error('BatchGetItem kept returning unprocessed keys');
-        await sleep(backoffMs(round));
-      }
-      const out = await db.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [db.tableName]: { Keys: keys, ConsistentRead: consistent } },
-        }),
-      );
-      for (const stored of out.Responses?.[db.tableName] ?? []) {
-        const item = fromStored(stored);
-        found.set(String(item._id), item);
-      }
-      keys = out.UnprocessedKeys?.[db.tableName]?.Keys ?? [];
-    }
+  const keys = unique.map((id) => itemKey(pk, id));
+  await batchGetAll(db, keys, {
+    table: db.tableName,
+    consistent,
+    keep: (stored) => {
+      const item = fromStored(stored);
+      found.set(String(item._id), item);
+    },
   });
   return found;
 }

@@ -1,4 +1,7 @@
-/** Executes query plans: the only place Query requests for items are sent. */
+/**
+ * Executes query plans: the only place Query requests for items are made (a count's pages are read
+ * by store/selectCount.ts).
+ */
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { QueryTooExpensiveError } from '../errors';
 import type { AccessPath } from '../query/plan';
