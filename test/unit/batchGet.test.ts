@@ -3,31 +3,16 @@
  * getAttachedItems): the chunks, the keys asked again, and every request charged to the request's
  * budget. Our own items' use is covered in storeRetries.test.ts (DynamoDB mocked, no network).
  */
-import { BatchGetItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
-import type { AttachedLayout } from '../../lambda/model/attachedLayout';
+import { BatchGetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { RequestBudget } from '../../lambda/model/budget';
 import { getAttachedItems } from '../../lambda/store/attached/read';
 import { batchGetAll } from '../../lambda/store/batchGet';
 import type { AttrMap } from '../../lambda/store/codec';
-import { testDeps } from '../helpers/adaptor';
+import { mockedDb, ORDERS_LAYOUT } from '../helpers/mockedDb';
 
-const ddb = mockClient(DynamoDBClient);
-const db = testDeps({ TABLE_NAME: 'unit-table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }).db;
+const { ddb, db } = mockedDb();
 
-beforeEach(() => ddb.reset());
-
-const layout: AttachedLayout = {
-  table: 'orders',
-  partitionKey: { name: 'orderId', type: 'S' },
-  sortKey: undefined,
-  idMode: 'attribute',
-  indexes: [],
-  writable: true,
-  readOnlyReason: undefined,
-  dateFields: [],
-  approximateItems: 0,
-};
+const layout = ORDERS_LAYOUT;
 type Keys = { orderId: { S: string } }[];
 
 /** Answers every key, except that the first full chunk gets its last 40 keys back unprocessed. */

@@ -6,34 +6,18 @@
 import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
-  DynamoDBClient,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
 import { ItemNotFoundError } from '../../lambda/errors';
-import type { AttachedLayout } from '../../lambda/model/attachedLayout';
 import { deleteAttached } from '../../lambda/store/attached/write';
 import { toAttrMap } from '../../lambda/store/codec';
 import { whenExists } from '../../lambda/store/existingItem';
 import { deleteItem, replaceItem } from '../../lambda/store/items';
-import { testDeps } from '../helpers/adaptor';
+import { mockedDb, ORDERS_LAYOUT } from '../helpers/mockedDb';
 
-const ddb = mockClient(DynamoDBClient);
-const db = testDeps({ TABLE_NAME: 'unit-table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }).db;
+const { ddb, db } = mockedDb();
 
-beforeEach(() => ddb.reset());
-
-const layout: AttachedLayout = {
-  table: 'orders',
-  partitionKey: { name: 'orderId', type: 'S' },
-  sortKey: undefined,
-  idMode: 'attribute',
-  indexes: [],
-  writable: true,
-  readOnlyReason: undefined,
-  dateFields: [],
-  approximateItems: 0,
-};
+const layout = ORDERS_LAYOUT;
 const conditionFailed = () => new ConditionalCheckFailedException({ message: 'failed', $metadata: {} });
 
 const cases = [

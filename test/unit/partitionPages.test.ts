@@ -2,16 +2,12 @@
  * The one `#pk = :pk` partition Query (store/partitionPages.ts): the exact request each of its
  * callers sends, and that it pages through LastEvaluatedKey (DynamoDB mocked, no network).
  */
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { partitionPages, type PartitionPagesOptions } from '../../lambda/store/partitionPages';
 import { BudgetExhaustedError } from '../../lambda/store/paginate';
-import { testDeps } from '../helpers/adaptor';
+import { mockedDb } from '../helpers/mockedDb';
 
-const ddb = mockClient(DynamoDBClient);
-const db = testDeps({ TABLE_NAME: 'unit-table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }).db;
-
-beforeEach(() => ddb.reset());
+const { ddb, db } = mockedDb();
 
 async function firstRequest(options?: PartitionPagesOptions): Promise<unknown> {
   ddb.on(QueryCommand).resolves({ Items: [] });

@@ -3,20 +3,16 @@
  * (store/queryItems.ts countQuery) and index counts (store/indexQuery.ts countIndex): the exact
  * requests, the sum over pages, the budget charged and how a spent budget is worded (DynamoDB mocked).
  */
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { QueryTooExpensiveError } from '../../lambda/errors';
 import type { IndexRecord } from '../../lambda/model/collection';
 import { countIndex } from '../../lambda/store/indexQuery';
 import { BudgetExhaustedError } from '../../lambda/store/paginate';
 import { countQuery, type QueryPath } from '../../lambda/store/queryItems';
 import { selectCount } from '../../lambda/store/selectCount';
-import { testDeps } from '../helpers/adaptor';
+import { mockedDb } from '../helpers/mockedDb';
 
-const ddb = mockClient(DynamoDBClient);
-const db = testDeps({ TABLE_NAME: 'unit-table', DYNAMODB_ENDPOINT: 'http://127.0.0.1:9' }).db;
-
-beforeEach(() => ddb.reset());
+const { ddb, db } = mockedDb();
 
 const expressions = {
   keyCondition: '#pk = :pk',
