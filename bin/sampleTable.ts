@@ -7,24 +7,23 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DescribeTableCommand,
-  ResourceNotFoundException,
-  waitUntilTableExists,
-  type AttributeValue,
-} from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { loadConfig } from '../lambda/config';
 import { createDb } from '../lambda/store/client';
 import { startDynamoLocal, type DynamoLocal } from './local/dynamodbLocal';
+import {
+  createForeignTable,
+  ordersTable,
+  putForeignItems,
+  STATUSES,
+  type RawItem,
+} from './local/foreignTables';
 
 const TABLE = process.env.SAMPLE_TABLE || 'sample-orders';
 const ORDERS = 500;
-const STATUSES = ['new', 'paid', 'shipped'];
 
-function order(i: number): Record<string, AttributeValue> {
-  const item: Record<string, AttributeValue> = {
+function order(i: number): RawItem {
+  const item: RawItem = {
     customer: { S: `customer-${i % 20}` },
     orderNo: { N: String(1000 + i) },
     status: { S: STATUSES[i % 3]! },
@@ -62,53 +61,13 @@ async function main(): Promise<void> {
       process.stdout.write(`table ${TABLE} already exists; left as it is\n`);
     } catch (err) {
       if (!(err instanceof ResourceNotFoundException)) throw err;
-      await client.send(
-        new CreateTableCommand({
-          TableName: TABLE,
-          BillingMode: 'PAY_PER_REQUEST',
-          AttributeDefinitions: [
-            { AttributeName: 'customer', AttributeType: 'S' },
-            { AttributeName: 'orderNo', AttributeType: 'N' },
-            { AttributeName: 'status', AttributeType: 'S' },
-            { AttributeName: 'placedAt', AttributeType: 'S' },
-            { AttributeName: 'total', AttributeType: 'N' },
-          ],
-          KeySchema: [
-            { AttributeName: 'customer', KeyType: 'HASH' },
-            { AttributeName: 'orderNo', KeyType: 'RANGE' },
-          ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: 'byStatus',
-              KeySchema: [
-                { AttributeName: 'status', KeyType: 'HASH' },
-                { AttributeName: 'placedAt', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-          LocalSecondaryIndexes: [
-            {
-              IndexName: 'byTotal',
-              KeySchema: [
-                { AttributeName: 'customer', KeyType: 'HASH' },
-                { AttributeName: 'total', KeyType: 'RANGE' },
-              ],
-              Projection: { ProjectionType: 'ALL' },
-            },
-          ],
-        }),
+      await createForeignTable(client, ordersTable(TABLE));
+      await putForeignItems(
+        client,
+        TABLE,
+        Array.from({ length: ORDERS }, (_, i) => order(i)),
+        1, // in order, one batch at a time, as this script has always written them
       );
-      await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: TABLE });
-      for (let i = 0; i < ORDERS; i += 25) {
-        let pending = Array.from({ length: Math.min(25, ORDERS - i) }, (_, k) => ({
-          PutRequest: { Item: order(i + k) },
-        }));
-        while (pending.length > 0) {
-          const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: pending } }));
-          pending = (out.UnprocessedItems?.[TABLE] ?? []) as typeof pending;
-        }
-      }
       process.stdout.write(`created table ${TABLE} with ${ORDERS} orders\n`);
     }
     const entry = JSON.stringify([{ table: TABLE, collectionId: 'orders', tenants: ['*'] }]);

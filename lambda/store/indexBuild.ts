@@ -11,7 +11,6 @@ import {
   ConditionalCheckFailedException,
   DeleteItemCommand,
   PutItemCommand,
-  QueryCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client';
@@ -21,7 +20,7 @@ import { mapLimit } from './concurrency';
 import { indexPk, indexSk, type IndexScope } from './indexKeys';
 import { fromStored } from './items';
 import { encodePart, itemsPk } from './keys';
-import { paginate } from './paginate';
+import { partitionPages } from './partitionPages';
 import { ATTR, gsiPk, gsiSk } from './schema';
 import { backfillClaim, claimsOf, uniquenessPk, type UniqueIndexSpec } from './uniqueness';
 
@@ -125,22 +124,7 @@ export async function backfillIndex(
   let indexed = 0;
   let last = after;
   let duplicate: Duplicate | undefined;
-  const pages = paginate(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-          Limit: 200,
-        }),
-      ),
-    {},
-    last === undefined ? undefined : toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: last }),
-  );
+  const pages = partitionPages(db, pk, { consistent: true, limit: 200, after: last });
   for await (const page of pages) {
     if (!(await stillWanted())) return { indexed, done: true, abandoned: true };
     const items = (page.Items ?? []).filter((stored) => stored[gsiPk(index.slot)]?.S !== slotPk);

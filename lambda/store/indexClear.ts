@@ -22,6 +22,7 @@ import { mapLimit } from './concurrency';
 import { indexPk, type IndexScope } from './indexKeys';
 import { itemsPk } from './keys';
 import { paginate } from './paginate';
+import { partitionPages } from './partitionPages';
 import { ATTR, gsiPk, gsiSk } from './schema';
 import { claimAttr, uniquenessPk } from './uniqueness';
 
@@ -111,29 +112,17 @@ export async function clearIndex(
   if (!itemsDone) {
     const pk = itemsPk(scope.tenant, scope.collectionId, scope.generation);
     let last = after;
-    const pages = paginate(
-      (startKey) =>
-        db.client.send(
-          new QueryCommand({
-            TableName: db.tableName,
-            KeyConditionExpression: '#pk = :pk',
-            ExpressionAttributeNames: {
-              '#pk': ATTR.pk,
-              '#sk': ATTR.sk,
-              '#gp': gsiPk(spec.slot),
-              '#gs': gsiSk(spec.slot),
-              '#gu': claimAttr(spec.slot),
-            },
-            ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
-            ProjectionExpression: '#pk, #sk, #gp, #gs, #gu',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-            Limit: 500,
-          }),
-        ),
-      {},
-      last === undefined ? undefined : toAttrMap({ [ATTR.pk]: pk, [ATTR.sk]: last }),
-    );
+    const pages = partitionPages(db, pk, {
+      consistent: true,
+      limit: 500,
+      project: {
+        '#sk': ATTR.sk,
+        '#gp': gsiPk(spec.slot),
+        '#gs': gsiSk(spec.slot),
+        '#gu': claimAttr(spec.slot),
+      },
+      after: last,
+    });
     for await (const page of pages) {
       await mapLimit(page.Items ?? [], WRITE_CONCURRENCY, async (stored) => {
         const found = leftovers(stored, scope, spec);

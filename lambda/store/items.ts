@@ -3,21 +3,20 @@
  * key with GetItem / BatchGetItem (chunks of 100, unprocessed keys retried with backoff).
  */
 import {
-  BatchGetItemCommand,
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import { ItemAlreadyExistsError, ItemNotFoundError } from '../errors';
+import { ItemAlreadyExistsError } from '../errors';
 import type { Db } from './client';
-import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
+import { batchGetAll } from './batchGet';
 import { deepEqual } from '../query/values';
 import { fromAttrMap, toAttr, toAttrMap, type AttrMap } from './codec';
 import { SYSTEM_ATTR } from './layout';
 import { ATTR } from './schema';
 import { attachCreationToken, CREATION_TOKEN_ATTR, newCreationToken } from './creationToken';
+import { deleteExisting, whenExists } from './existingItem';
 import { setOwn } from './values';
 
 export type WixItem = Record<string, unknown>;
@@ -181,7 +180,7 @@ export async function replaceItem(
   /** A new `_createdDate` (legacy callers may set it); without it the stored one stays. */
   createdDate?: { $date: string },
 ): Promise<WixItem> {
-  try {
+  return whenExists(String(item._id), async () => {
     const out = await db.client.send(
       new UpdateItemCommand({
         TableName: db.tableName,
@@ -190,29 +189,13 @@ export async function replaceItem(
       }),
     );
     return fromStored(out.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(String(item._id));
-    throw err;
-  }
+  });
 }
 
 /** Deletes an item and returns it as it was; ItemNotFoundError when absent. */
 export async function deleteItem(db: Db, pk: string, id: string): Promise<WixItem> {
-  try {
-    const out = await db.client.send(
-      new DeleteItemCommand({
-        TableName: db.tableName,
-        Key: itemKey(pk, id),
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': ATTR.pk },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return fromStored(out.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(id);
-    throw err;
-  }
+  const before = await deleteExisting(db, { table: db.tableName, key: itemKey(pk, id), pkName: ATTR.pk, id });
+  return fromStored(before);
 }
 
 export async function getItem(
@@ -226,9 +209,6 @@ export async function getItem(
   );
   return out.Item ? fromStored(out.Item) : undefined;
 }
-
-const BATCH_GET_MAX = 100;
-const MAX_UNPROCESSED_ROUNDS = 10;
 
 /**
  * Reads items by id: one GetItem for a single id, BatchGetItem in chunks of 100 otherwise, unprocessed
@@ -249,24 +229,14 @@ export async function getItems(
     if (item) found.set(unique[0]!, item);
     return found;
   }
-  await mapLimit(chunk(unique, BATCH_GET_MAX), 4, async (ids) => {
-    let keys: AttrMap[] = ids.map((id) => itemKey(pk, id));
-    for (let round = 0; keys.length > 0; round++) {
-      if (round > 0) {
-        if (round > MAX_UNPROCESSED_ROUNDS) throw new Error('BatchGetItem kept returning unprocessed keys');
-        await sleep(backoffMs(round));
-      }
-      const out = await db.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [db.tableName]: { Keys: keys, ConsistentRead: consistent } },
-        }),
-      );
-      for (const stored of out.Responses?.[db.tableName] ?? []) {
-        const item = fromStored(stored);
-        found.set(String(item._id), item);
-      }
-      keys = out.UnprocessedKeys?.[db.tableName]?.Keys ?? [];
-    }
+  const keys = unique.map((id) => itemKey(pk, id));
+  await batchGetAll(db, keys, {
+    table: db.tableName,
+    consistent,
+    keep: (stored) => {
+      const item = fromStored(stored);
+      found.set(String(item._id), item);
+    },
   });
   return found;
 }

@@ -2,11 +2,9 @@
  * Job markers (purges, index builds) live in one partition per kind; each records its job and when
  * it was last touched. The sweep reads those left untouched for too long: jobs that died.
  */
-import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { Db } from './client';
-import { fromAttrMap, toAttrMap } from './codec';
-import { paginate } from './paginate';
-import { ATTR } from './schema';
+import { fromAttrMap } from './codec';
+import { partitionPages } from './partitionPages';
 
 /** The jobs of the markers under `markersPk` older than `olderThanMs`. */
 export async function staleMarkerJobs<J>(
@@ -17,20 +15,7 @@ export async function staleMarkerJobs<J>(
 ): Promise<J[]> {
   const jobs: J[] = [];
   const cutoff = new Date(now.getTime() - olderThanMs).toISOString();
-  const pages = paginate(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': markersPk }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    { maxPages: 100 },
-  );
+  const pages = partitionPages(db, markersPk, { consistent: true, budget: { maxPages: 100 } });
   for await (const page of pages) {
     for (const stored of page.Items ?? []) {
       const item = fromAttrMap(stored);

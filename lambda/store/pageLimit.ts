@@ -4,6 +4,9 @@
  * selectivity is measured on the pages already read (matches counted by the consumer after its
  * in-memory re-check), so the next page asks for what the data seen so far says it needs, plus a
  * small margin, instead of growing blindly.
+ *
+ * Reads of an index's GSI size their pages by their own rule (store/indexQuery.ts `nextLimit`): its
+ * key condition usually selects exactly the matches, so its first page assumes they all match.
  */
 
 /**

@@ -18,7 +18,6 @@ import {
   BatchWriteItemCommand,
   DeleteItemCommand,
   GetItemCommand,
-  QueryCommand,
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -27,7 +26,7 @@ import type { Db } from './client';
 import { staleMarkerJobs } from './markers';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, itemsPk } from './keys';
-import { paginate } from './paginate';
+import { partitionPages } from './partitionPages';
 import { outsideRequestScope } from './requestScope';
 import { referencesPk } from './references';
 import { uniquenessPk } from './uniqueness';
@@ -127,19 +126,7 @@ export async function purgePartition(
   ]) {
     // Each pass reads key pages and deletes them; deleted keys never come back, so a pass that ends
     // early loses nothing: the next one starts from the beginning of what is left.
-    const pages = paginate((startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk, '#sk': ATTR.sk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': pk }),
-          ProjectionExpression: '#pk, #sk',
-          ExclusiveStartKey: startKey,
-          Limit: 1000,
-        }),
-      ),
-    );
+    const pages = partitionPages(db, pk, { limit: 1000, project: { '#sk': ATTR.sk } });
     for await (const page of pages) {
       const keys = (page.Items ?? []).map((r): AttrMap => ({
         [ATTR.pk]: r[ATTR.pk]!,

@@ -1,4 +1,7 @@
-/** Executes query plans: the only place Query requests for items are sent. */
+/**
+ * Executes query plans: the only place Query requests for items are made (a count's pages are read
+ * by store/selectCount.ts).
+ */
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { QueryTooExpensiveError } from '../errors';
 import type { AccessPath } from '../query/plan';
@@ -7,6 +10,7 @@ import { toAttrMap } from './codec';
 import { fromStored, type WixItem } from './items';
 import { nextPageLimit } from './pageLimit';
 import { BudgetExhaustedError, paginate, type Budget } from './paginate';
+import { selectCount } from './selectCount';
 
 export type QueryPath = Extract<AccessPath, { kind: 'query' }>;
 
@@ -90,27 +94,16 @@ export async function countQuery(
   consistent: boolean,
   budget: Budget,
 ): Promise<number> {
-  let count = 0;
-  const pages = paginate<QueryCommandOutput>(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: path.keyCondition,
-          FilterExpression: path.filterExpression,
-          ExpressionAttributeNames: path.names,
-          ExpressionAttributeValues: toAttrMap(path.values),
-          Select: 'COUNT',
-          ConsistentRead: consistent,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
+  return selectCount(
+    db,
+    {
+      KeyConditionExpression: path.keyCondition,
+      FilterExpression: path.filterExpression,
+      ExpressionAttributeNames: path.names,
+      ExpressionAttributeValues: toAttrMap(path.values),
+      ConsistentRead: consistent,
+    },
     budget,
+    translateBudget,
   );
-  try {
-    for await (const p of pages) count += p.Count ?? 0;
-  } catch (err) {
-    translateBudget(err);
-  }
-  return count;
 }

@@ -31,6 +31,7 @@ import { fromAttrMap, toAttrMap, type AttrMap } from './codec';
 import { backoffMs, chunk, mapLimit, sleep } from './concurrency';
 import { encodePart, keyFits, MAX_PARTITION_KEY_BYTES, MAX_SORT_KEY_BYTES } from './keys';
 import { paginate, type Budget } from './paginate';
+import { partitionPages } from './partitionPages';
 import { NO_TOKEN } from './creationToken';
 import { ATTR, gsiName, gsiPk, gsiSk } from './schema';
 
@@ -353,20 +354,7 @@ export async function inboundLinks(
 ): Promise<{ complete: boolean; links: InboundLink[] }> {
   let complete = false;
   const links: InboundLink[] = [];
-  const pages = paginate<QueryCommandOutput>(
-    (startKey) =>
-      db.client.send(
-        new QueryCommand({
-          TableName: db.tableName,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': ATTR.pk },
-          ExpressionAttributeValues: toAttrMap({ ':pk': inboundPk(tenant, targetId) }),
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
-    budget,
-  );
+  const pages = partitionPages(db, inboundPk(tenant, targetId), { consistent: true, budget });
   for await (const page of pages) {
     for (const stored of page.Items ?? []) {
       const r = fromAttrMap(stored);

@@ -1,86 +1,19 @@
 /**
  * Tables created the way another program would: their own key schema and indexes, items written with
  * the plain SDK (sets, binary, big numbers, ISO date strings, missing attributes), no adaptor code.
+ * The tests' own data lives here; the tables themselves come from bin/local/foreignTables.ts.
  */
-import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  waitUntilTableExists,
-  type AttributeValue,
-  type CreateTableCommandInput,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { STATUSES, type RawItem } from '../../bin/local/foreignTables';
 
-export type RawItem = Record<string, AttributeValue>;
-
-export async function createForeignTable(
-  client: DynamoDBClient,
-  input: CreateTableCommandInput,
-): Promise<void> {
-  await client.send(new CreateTableCommand({ BillingMode: 'PAY_PER_REQUEST', ...input }));
-  await waitUntilTableExists({ client, maxWaitTime: 60 }, { TableName: input.TableName! });
-}
-
-/** BatchWriteItem in chunks of 25, a few in flight, unprocessed items retried. */
-export async function putForeignItems(
-  client: DynamoDBClient,
-  table: string,
-  items: readonly RawItem[],
-): Promise<void> {
-  const chunks: RawItem[][] = [];
-  for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-  let next = 0;
-  const worker = async () => {
-    while (next < chunks.length) {
-      let pending = chunks[next++]!.map((Item) => ({ PutRequest: { Item } }));
-      while (pending.length > 0) {
-        const out = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
-        pending = (out.UnprocessedItems?.[table] ?? []) as typeof pending;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-}
-
-/** Orders: composite key (customer S, orderNo N), a GSI on status/placedAt and an LSI on total. */
-export function ordersTable(name: string): CreateTableCommandInput {
-  return {
-    TableName: name,
-    AttributeDefinitions: [
-      { AttributeName: 'customer', AttributeType: 'S' },
-      { AttributeName: 'orderNo', AttributeType: 'N' },
-      { AttributeName: 'status', AttributeType: 'S' },
-      { AttributeName: 'placedAt', AttributeType: 'S' },
-      { AttributeName: 'total', AttributeType: 'N' },
-    ],
-    KeySchema: [
-      { AttributeName: 'customer', KeyType: 'HASH' },
-      { AttributeName: 'orderNo', KeyType: 'RANGE' },
-    ],
-    GlobalSecondaryIndexes: [
-      {
-        IndexName: 'byStatus',
-        KeySchema: [
-          { AttributeName: 'status', KeyType: 'HASH' },
-          { AttributeName: 'placedAt', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-    LocalSecondaryIndexes: [
-      {
-        IndexName: 'byTotal',
-        KeySchema: [
-          { AttributeName: 'customer', KeyType: 'HASH' },
-          { AttributeName: 'total', KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      },
-    ],
-  };
-}
-
-export const STATUSES = ['new', 'paid', 'shipped'] as const;
+// Creating and filling them, and the orders table, are shared with `npm run sample-table`.
+export {
+  createForeignTable,
+  ordersTable,
+  putForeignItems,
+  STATUSES,
+  type RawItem,
+} from '../../bin/local/foreignTables';
 
 /** `count` orders over 5 customers; every 7th lacks `note`, values of every DynamoDB type. */
 export function orderItems(count: number): RawItem[] {

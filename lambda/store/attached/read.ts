@@ -1,9 +1,9 @@
 /**
- * Reads of attached tables: the only place their Get/BatchGet/Query/Scan requests are sent. Every
- * page goes through paginate() and so through the request's budget.
+ * Reads of attached tables: the only place their Get/BatchGet/Query/Scan requests are made (the
+ * BatchGet loop itself is store/batchGet.ts, shared with our own items). Every page goes through
+ * paginate() and so through the request's budget.
  */
 import {
-  BatchGetItemCommand,
   GetItemCommand,
   QueryCommand,
   ScanCommand,
@@ -14,15 +14,12 @@ import { QueryTooExpensiveError } from '../../errors';
 import type { AttachedLayout } from '../../model/attachedLayout';
 import type { TableQueryPath } from '../../query/tablePlan';
 import type { Db } from '../client';
+import { batchGetAll } from '../batchGet';
 import { toAttrMap, type AttrMap } from '../codec';
-import { backoffMs, chunk, mapLimit, sleep } from '../concurrency';
 import type { WixItem } from '../items';
 import { BudgetExhaustedError, paginate, type Budget } from '../paginate';
 import { fromAttachedItem } from './itemCodec';
 import { keyOfId } from './keyId';
-
-const BATCH_GET_MAX = 100;
-const MAX_UNPROCESSED_ROUNDS = 10;
 
 function translateBudget(err: unknown): never {
   if (err instanceof BudgetExhaustedError) {
@@ -61,22 +58,11 @@ export async function getAttachedItems(
     if (out.Item) keep(out.Item);
     return found;
   }
-  await mapLimit(chunk([...keys.values()], BATCH_GET_MAX), 4, async (batch) => {
-    let pending: AttrMap[] = batch;
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > 0) {
-        if (round > MAX_UNPROCESSED_ROUNDS) throw new Error('BatchGetItem kept returning unprocessed keys');
-        await sleep(backoffMs(round));
-      }
-      const out = await db.client.send(
-        new BatchGetItemCommand({
-          RequestItems: { [layout.table]: { Keys: pending, ConsistentRead: consistent } },
-        }),
-      );
-      budget.request?.chargeRead(pending.length);
-      for (const raw of out.Responses?.[layout.table] ?? []) keep(raw);
-      pending = out.UnprocessedKeys?.[layout.table]?.Keys ?? [];
-    }
+  await batchGetAll(db, [...keys.values()], {
+    table: layout.table,
+    consistent,
+    keep,
+    asked: (n) => budget.request?.chargeRead(n),
   });
   return found;
 }

@@ -7,7 +7,6 @@
  */
 import {
   ConditionalCheckFailedException,
-  DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
@@ -17,6 +16,7 @@ import type { AttachedLayout } from '../../model/attachedLayout';
 import { deepEqual } from '../../query/values';
 import type { Db } from '../client';
 import { toAttr, type AttrMap } from '../codec';
+import { deleteExisting, whenExists } from '../existingItem';
 import type { WixItem } from '../items';
 import { isDateWrapper, setOwn } from '../values';
 import { fromAttachedItem, valueOfAttribute } from './itemCodec';
@@ -93,7 +93,7 @@ export async function replaceAttached(
     set(k, attributeOf(v));
   }
   set('_updatedDate', { S: updatedDate });
-  try {
+  return whenExists(id, async () => {
     const out = await db.client.send(
       new UpdateItemCommand({
         TableName: layout.table,
@@ -106,26 +106,10 @@ export async function replaceAttached(
       }),
     );
     return fromAttachedItem(out.Attributes ?? {}, layout);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(id);
-    throw err;
-  }
+  });
 }
 
 export async function deleteAttached(db: Db, layout: AttachedLayout, id: string): Promise<WixItem> {
-  try {
-    const out = await db.client.send(
-      new DeleteItemCommand({
-        TableName: layout.table,
-        Key: keyOf(id, layout),
-        ConditionExpression: 'attribute_exists(#pk)',
-        ExpressionAttributeNames: { '#pk': layout.partitionKey.name },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return fromAttachedItem(out.Attributes ?? {}, layout);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) throw new ItemNotFoundError(id);
-    throw err;
-  }
+  const at = { table: layout.table, key: keyOf(id, layout), pkName: layout.partitionKey.name, id };
+  return fromAttachedItem((await deleteExisting(db, at)) ?? {}, layout);
 }
