@@ -1,4 +1,4 @@
-/** Reading an index's GSI slot in key order: the only place index Queries are sent. */
+/** Reading an index's GSI slot in key order: every index Query is built here (counts run it through store/selectCount.ts). */
 import { QueryCommand, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import { QueryTooExpensiveError } from '../errors';
 import type { IndexPath } from '../query/indexPlan';
