@@ -4,6 +4,8 @@
  * so data survives a restart. Unless WIX_PUBLIC_KEY is set, creates a development key pair under
  * DATA_DIR and prints how to call the adaptor. Ctrl-C stops everything.
  */
+// first: local defaults the lambda/ modules read when they load (metrics off, no SDK notice)
+import './local/localEnv';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig, setConfig } from '../lambda/config';
@@ -16,12 +18,6 @@ import { startDynamoLocal, type DynamoLocal } from './local/dynamodbLocal';
 import { createLocalServer } from './local/httpServer';
 
 async function main(): Promise<void> {
-  // The AWS SDK's "will require Node 22 from 2027" notice is for maintainers, not for someone trying
-  // the adaptor; set before any client exists (the SDK reads it when a client is built).
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // EMF metric lines are for CloudWatch; locally the request log line says the same. Set it to
-  // false to see them.
-  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const env = { ...process.env };
   const host = env.HOST || '127.0.0.1';
   const port = Number(env.PORT || 8080);
