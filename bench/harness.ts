@@ -101,4 +101,13 @@ export function median(values: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** A per-call value that should not vary between repetitions: the median, with the range if it does. */
+export function steady(values: number[], digits = 2): string | number {
+  const lo = Math.min(...values);
+  const hi = Math.max(...values);
+  return lo === hi
+    ? round(lo, digits)
+    : `${round(median(values), digits)} (${round(lo, digits)}–${round(hi, digits)})`;
+}
+
 export const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;

@@ -3,7 +3,7 @@
  * (a wrong answer throws: a fast wrong planner must not pass), and a target on items read.
  * Nothing here knows which access path the adaptor takes: the numbers are what DynamoDB reports.
  */
-import { median, round, type Bench } from './harness';
+import { median, round, steady, type Bench } from './harness';
 import { commandsOf, meterOf } from './meter';
 import type { Product } from './indexData';
 import type { Row } from './writes';
@@ -234,15 +234,6 @@ export function selectivityCases(collectionId: string, items: readonly Product[]
       },
     };
   });
-}
-
-/** A per-call value that should not vary between repetitions: the median, with the range if it does. */
-function steady(values: number[], digits = 2): string | number {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return lo === hi
-    ? round(lo, digits)
-    : `${round(median(values), digits)} (${round(lo, digits)}–${round(hi, digits)})`;
 }
 
 function refusedRow(

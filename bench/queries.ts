@@ -3,7 +3,7 @@
  * sorted, offset, cursor, count, total count) timed through the local HTTP server, with what DynamoDB
  * was asked (requests, items read, read units). Every answer is checked; a wrong one throws.
  */
-import { median, round, type Bench } from './harness';
+import { median, round, steady, type Bench } from './harness';
 import type { Row } from './writes';
 
 const N = 20_000;
@@ -89,15 +89,6 @@ function commands(byCommand: Record<string, number>): string {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, n]) => `${name.replace(/Command$/, '')} ${n}`)
     .join(', ');
-}
-
-/** A per-call value that should not vary between repetitions: the median, with the range if it does. */
-function steady(values: number[], digits = 2): string | number {
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  return lo === hi
-    ? round(lo, digits)
-    : `${round(median(values), digits)} (${round(lo, digits)}–${round(hi, digits)})`;
 }
 
 async function runCase(b: Bench, c: Case, reps: number, warmups: number): Promise<Row> {

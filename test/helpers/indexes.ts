@@ -2,6 +2,7 @@
 import { buildDeps, type Deps } from '../../lambda/runtime';
 import type { IndexBuilder, IndexBuildJob } from '../../lambda/store/indexBuild';
 import { testDeps } from './adaptor';
+import type { WixSort } from './queryRef';
 
 /** A builder that only records what it was asked to start, as the Lambda invoke would. */
 export class RecordingIndexBuilder implements IndexBuilder {
@@ -21,4 +22,17 @@ export function depsWithoutBuilds(env: Record<string, string | undefined> = {}):
     ...buildDeps(base.config, { db: base.db, verifyToken: base.verifyToken, indexBuilder }),
     indexBuilder,
   };
+}
+
+/** Each index's order and its reverse, as Wix sorts them. */
+export function indexSorts(
+  indexes: readonly {
+    readonly fields: readonly { readonly path: string; readonly order?: 'ASC' | 'DESC' }[];
+  }[],
+): WixSort[][] {
+  return indexes.flatMap((index) => {
+    const forward: WixSort[] = index.fields.map((f) => ({ fieldName: f.path, order: f.order ?? 'ASC' }));
+    const reversed: WixSort[] = forward.map((s) => ({ ...s, order: s.order === 'ASC' ? 'DESC' : 'ASC' }));
+    return [forward, reversed];
+  });
 }

@@ -4,9 +4,9 @@
  * up, and a build of 20,000 items takes longer than any request may), nor be counted in its usage.
  * Found by the index benchmark, whose 20,000-item builds failed this way in local mode.
  */
-import { RequestBudget } from '../../lambda/model/budget';
 import { LocalIndexBuilder } from '../../lambda/service/indexBuild';
-import { emptyUsage, inRequestScope } from '../../lambda/store/requestScope';
+import { inRequestScope } from '../../lambda/store/requestScope';
+import { expiredRequestScope } from '../helpers/requestScope';
 import { createTestAdaptor } from '../helpers/adaptor';
 import { depsWithoutBuilds } from '../helpers/indexes';
 
@@ -27,14 +27,7 @@ it('runs a local build outside the request that started it, whose deadline has p
 
   // The request that schedules the build is already past its deadline when the build runs.
   const builder = new LocalIndexBuilder(() => deps);
-  const scope = {
-    budget: new RequestBudget({
-      maxItemsRead: Number.POSITIVE_INFINITY,
-      maxMillis: Number.POSITIVE_INFINITY,
-      deadline: Date.now() - 1,
-    }),
-    usage: emptyUsage(),
-  };
+  const scope = expiredRequestScope();
   await inRequestScope(scope, () => builder.schedule(job!));
   await builder.idle();
 

@@ -18,9 +18,9 @@ import fc from 'fast-check';
 import { runIndexBuild } from '../../lambda/service/indexBuild';
 import { createTestAdaptor, type TestAdaptor } from '../helpers/adaptor';
 import { indexEntryChecks } from '../helpers/indexEntries';
-import { depsWithoutBuilds } from '../helpers/indexes';
+import { depsWithoutBuilds, indexSorts } from '../helpers/indexes';
 import { DIFF_FIELDS, queryArbitraries, sampleItems, type FieldCaps } from '../helpers/queryArbitraries';
-import { idsOf, referenceQuery, type Item, type WixSort } from '../helpers/queryRef';
+import { idsOf, referenceQuery, type Item } from '../helpers/queryRef';
 
 const SEED = process.env.INDEX_CONC_SEED ? Number(process.env.INDEX_CONC_SEED) : Date.now() % 2_147_483_647;
 const C = 'conc';
@@ -38,13 +38,7 @@ const INDEXES = [
   { name: 'tn', fields: [{ path: 't' }, { path: 'n', order: 'DESC' }] },
 ] as const;
 
-const INDEX_SORTS: WixSort[][] = INDEXES.flatMap((index) => {
-  const forward = index.fields.map((f) => ({
-    fieldName: f.path,
-    order: ('order' in f ? f.order : 'ASC') as 'ASC' | 'DESC',
-  }));
-  return [forward, forward.map((s) => ({ ...s, order: s.order === 'ASC' ? 'DESC' : 'ASC' }) as WixSort)];
-});
+const INDEX_SORTS = indexSorts(INDEXES);
 
 /** A small seeded generator (mulberry32): the writers' choices replay with the seed. */
 function random(seed: number): () => number {

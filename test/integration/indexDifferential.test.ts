@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { buildsIdle, createTestAdaptor, type TestAdaptor } from '../helpers/adaptor';
-import { depsWithoutBuilds } from '../helpers/indexes';
+import { depsWithoutBuilds, indexSorts } from '../helpers/indexes';
 import { DIFF_FIELDS, queryArbitraries, sampleItems, type FieldCaps } from '../helpers/queryArbitraries';
 import { getPath } from '../../lambda/query/values';
 import { idsOf, referenceCount, referenceQuery, type Item, type WixSort } from '../helpers/queryRef';
@@ -27,17 +27,7 @@ const INDEXES = [
 ] as const;
 
 /** Each index's order and its reverse, as Wix sorts. */
-const INDEX_SORTS: WixSort[][] = INDEXES.flatMap((index) => {
-  const forward = index.fields.map((f) => ({
-    fieldName: f.path,
-    order: ('order' in f ? f.order : 'ASC') as 'ASC' | 'DESC',
-  }));
-  const reversed = forward.map((s) => ({
-    ...s,
-    order: s.order === 'ASC' ? ('DESC' as const) : ('ASC' as const),
-  }));
-  return [forward, reversed];
-});
+const INDEX_SORTS = indexSorts(INDEXES);
 
 /**
  * Runs of the two broad properties: each run is two or three queries over 300 items, so these two

@@ -8,8 +8,8 @@ import {
   type PurgeJob,
   type Purger,
 } from '../../lambda/store/purge';
-import { RequestBudget } from '../../lambda/model/budget';
-import { emptyUsage, inRequestScope } from '../../lambda/store/requestScope';
+import { inRequestScope } from '../../lambda/store/requestScope';
+import { expiredRequestScope } from '../helpers/requestScope';
 import { buildDeps } from '../../lambda/runtime';
 import { createTestAdaptor, testDeps, type TestAdaptor } from '../helpers/adaptor';
 import { currentPartition, partitionCount } from '../helpers/raw';
@@ -191,14 +191,7 @@ it('runs a local purge outside the request that started it, whose deadline has p
   const job = await truncated(30);
   const pk = itemsPk(job.tenant, job.collectionId, job.generation);
   const local = new LocalPurger(a.deps.db);
-  const scope = {
-    budget: new RequestBudget({
-      maxItemsRead: Number.POSITIVE_INFINITY,
-      maxMillis: Number.POSITIVE_INFINITY,
-      deadline: Date.now() - 1,
-    }),
-    usage: emptyUsage(),
-  };
+  const scope = expiredRequestScope();
   await inRequestScope(scope, () => local.schedule(job));
   await local.idle();
   expect(await partitionCount(a, pk)).toBe(0);
