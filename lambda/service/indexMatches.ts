@@ -10,12 +10,11 @@ import type { RequestContext } from '../model/context';
 import type { Deps } from '../model/deps';
 import type { Node } from '../query/ast';
 import { matches } from '../query/evaluate';
-import { boundsId, chooseIndex, indexCandidates } from '../query/indexPlan';
 import type { Tick } from '../query/sort';
 import type { WixItem } from '../store/items';
 import { streamIndex } from '../store/indexQuery';
 import type { Budget } from '../store/paginate';
-import { pathsOf } from './indexQuery';
+import { allMatchesPaths } from './indexQuery';
 
 /**
  * Calls `onItem` for every match read through the cheapest index that bounds `filter`, and returns
@@ -30,13 +29,11 @@ export async function forEachIndexedMatch(
   budget: Budget,
   onItem: (item: WixItem) => void,
 ): Promise<boolean> {
-  if (boundsId(filter)) return false;
-  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, []), { wantTotal: true });
-  if (!chosen) return false;
-  if (chosen.condition.intervals?.length === 0) return true; // no item can satisfy the key condition
+  const paths = allMatchesPaths(ctx, record, filter);
+  if (!paths) return false;
   const tick: Tick = () => ctx.budget.tick();
   // no `wanted`: every selected item is needed, so pages are as large as DynamoDB gives
-  for (const path of pathsOf(ctx, record, chosen, filter))
+  for (const path of paths)
     for await (const page of streamIndex(deps.db, path, undefined, budget))
       for (const { item } of page) if (matches(filter, item, tick)) onItem(item);
   return true;

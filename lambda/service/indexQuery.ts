@@ -35,7 +35,7 @@ export interface IndexedPage {
 }
 
 /** The chosen candidate's GSI Queries, in the order to read them. */
-export function pathsOf(
+function pathsOf(
   ctx: RequestContext,
   record: CollectionRecord,
   chosen: IndexCandidate,
@@ -284,6 +284,24 @@ async function mergeByIndex(
   }
 }
 
+/**
+ * The GSI Queries that read every match of `filter` (a count, an aggregate, a distinct): through the
+ * index a count would choose, the one bounding the most leading fields. Empty when no item can
+ * satisfy its key condition; undefined when `_id` bounds the filter (the base table's key read is
+ * never worse) or no ACTIVE index bounds it.
+ */
+export function allMatchesPaths(
+  ctx: RequestContext,
+  record: CollectionRecord,
+  filter: Node,
+): IndexPath[] | undefined {
+  if (boundsId(filter)) return undefined;
+  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, []), { wantTotal: true });
+  if (!chosen) return undefined;
+  if (chosen.condition.intervals?.length === 0) return [];
+  return pathsOf(ctx, record, chosen, filter);
+}
+
 /** The number of matches counted through the cheapest index, or undefined when none bounds the filter. */
 export async function countByIndex(
   deps: Deps,
@@ -292,9 +310,7 @@ export async function countByIndex(
   filter: Node,
   budget: Budget,
 ): Promise<number | undefined> {
-  if (boundsId(filter)) return undefined;
-  const chosen = chooseIndex(indexCandidates(record.indexes ?? [], filter, []), { wantTotal: true });
-  if (!chosen) return undefined;
-  if (chosen.condition.intervals?.length === 0) return 0;
-  return countPaths(deps, pathsOf(ctx, record, chosen, filter), filter, budget, () => ctx.budget.tick());
+  const paths = allMatchesPaths(ctx, record, filter);
+  if (!paths) return undefined;
+  return countPaths(deps, paths, filter, budget, () => ctx.budget.tick());
 }
